@@ -1,0 +1,48 @@
+// Lint: typescript-eslint strict-type-checked, plus the import direction ARCHITECTURE holds (cores import no edge, driver or framework).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const outerFolders = ['http', 'cli', 'gateway', 'storage', 'alerts', 'reports', 'web'];
+const coreForbidden = {
+  patterns: [
+    {
+      group: outerFolders.flatMap((folder) => [`**/${folder}/**`, `../${folder}/*`, `../../${folder}/*`]),
+      message: 'Cores (ledger/, access/, identity/, events/) never import an outer folder: declare a port instead.',
+    },
+    {
+      group: ['**/app.ts', '**/app', '**/main.ts'],
+      message: 'Only the composition root wires concrete parts together.',
+    },
+  ],
+  paths: ['fastify', 'pg', 'better-sqlite3', 'kysely', 'pino', 'commander', '@electric-sql/pglite', '@electric-sql/pglite-socket'].map(
+    (name) => ({ name, message: 'Cores never import a framework or a driver.' }),
+  ),
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.writ/**', 'web/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.mjs', 'bin/*.js', 'eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { process: 'readonly', console: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+    },
+  },
+  {
+    files: ['src/ledger/**', 'src/events/**', 'src/access/**', 'src/identity/**'],
+    rules: { 'no-restricted-imports': ['error', coreForbidden] },
+  },
+  {
+    files: ['scripts/*.mjs', 'bin/*.js', 'eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
