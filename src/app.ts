@@ -1,0 +1,69 @@
+// The composition root: the only place that wires configuration, storage, the ledger and the event recorder together.
+import pino, { type Logger } from 'pino';
+import type { WritConfig } from './config/config-schema.ts';
+import { createEventRecorder, type EventRecorder } from './events/event-recorder.ts';
+import { createGroupCommitAppender } from './ledger/group-commit.ts';
+import type { LedgerStore } from './ledger/ledger-store.ts';
+import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
+import type { NoteSigner } from './ledger/signed-note.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { createUuidV7Generator } from './shared/ids.ts';
+import { createKyselyLedgerStore } from './storage/kysely-ledger-store.ts';
+import { openDatabase } from './storage/open-database.ts';
+import { loadSigner } from './storage/signing-key-file.ts';
+
+export interface WritApp {
+  readonly config: WritConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly store: LedgerStore;
+  readonly signer: NoteSigner;
+  readonly recorder: EventRecorder;
+  /** Starts this process's sequencer (it integrates only while it holds the sequencer role). */
+  startSequencer(): SequencerLoop;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: WritConfig): Logger {
+  return pino({ level: config.logLevel, redact: ['config.logKey', 'config.logReadToken', 'config.pgUrl', 'req.headers.authorization'] }, pino.destination(2));
+}
+
+/**
+ * Opens Writ over the configured store.
+ * @example const app = await openApp(loadConfig({}, process.env, undefined)); await app.close();
+ */
+export async function openApp(config: WritConfig, options: { logger?: Logger; clock?: Clock } = {}): Promise<WritApp> {
+  const logger = options.logger ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  const signer = loadSigner({ dataDir: config.dataDir, origin: config.logOrigin, operatorKey: config.logKey });
+  const opened = await openDatabase({ dataDir: config.dataDir, pgUrl: config.pgUrl, durability: config.durability });
+  const store = createKyselyLedgerStore(opened.db, opened.capabilities);
+  const loops: SequencerLoop[] = [];
+  const appender = createGroupCommitAppender(store, {
+    maxBatch: config.sequencerBatchSize,
+    onCommitted: () => {
+      for (const loop of loops) loop.notify();
+    },
+  });
+  const recorder = createEventRecorder({ appender, clock, ids: createUuidV7Generator(clock) });
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    signer,
+    recorder,
+    startSequencer() {
+      const loop = startSequencerLoop(
+        { store, signer, clock, batchSize: config.sequencerBatchSize },
+        { pollMs: config.sequencerPollMs, onError: (error) => logger.error({ err: error }, 'sequencing failed; retrying') },
+      );
+      loops.push(loop);
+      return loop;
+    },
+    async close() {
+      await Promise.all(loops.map((loop) => loop.stop()));
+      await opened.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// `writ log checkpoint|entry|proof`: the log's signed state, exact entry bytes, and C2SP receipts.
+import type { Command } from 'commander';
+import { AppError } from '../../shared/app-error.ts';
+import { latestCheckpointOrFail, receiptFor } from '../../ledger/log-reader.ts';
+import { withApp, writeOut } from '../cli-context.ts';
+
+function parseIndex(text: string): number {
+  if (!/^(0|[1-9]\d{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new AppError('invalid_input', `"${text}" is not an entry index: give a whole number from 0`);
+  }
+  return Number(text);
+}
+
+export function registerLogRead(log: Command): void {
+  log
+    .command('checkpoint')
+    .description('print the latest signed checkpoint, verbatim (C2SP tlog-checkpoint in a signed note)')
+    .action(async (_options: unknown, command: Command) => {
+      const note = await withApp(command, async (app) => (await latestCheckpointOrFail(app.store)).note);
+      await writeOut(note);
+    });
+  log
+    .command('entry <index>')
+    .description('print the exact bytes of entry N (the leaf is SHA-256 of 0x00 and these bytes)')
+    .action(async (indexText: string, _options: unknown, command: Command) => {
+      const index = parseIndex(indexText);
+      const entry = await withApp(command, async (app) => {
+        const [found] = await app.store.readEntries(index, index + 1);
+        if (found === undefined) throw new AppError('not_found', `there is no entry ${index} in the log yet`);
+        return found.entry;
+      });
+      await writeOut(entry);
+    });
+  log
+    .command('proof <index>')
+    .description('print a c2sp.org/tlog-proof@v1 receipt for entry N against the latest checkpoint')
+    .action(async (indexText: string, _options: unknown, command: Command) => {
+      const index = parseIndex(indexText);
+      const receipt = await withApp(command, (app) => receiptFor(app.store, index));
+      await writeOut(receipt);
+    });
+}

@@ -1,0 +1,47 @@
+// The validated, frozen configuration of one Writ process.
+import { z } from 'zod';
+
+const listenPattern = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).max(4096).default('./.writ'),
+    pgUrl: z
+      .string()
+      .max(4096)
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    durability: z.enum(['normal', 'full']).default('normal'),
+    logOrigin: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[^\s+]+$/, 'must have no spaces and no "+" (it is the checkpoint origin and the key name)')
+      .optional(),
+    logKey: z.string().max(1024).optional(),
+    logReadToken: z.string().min(16, 'must be at least 16 characters').max(1024).optional(),
+    listen: z.string().max(300).regex(listenPattern, 'must be HOST:PORT, e.g. 127.0.0.1:7070').default('127.0.0.1:7070'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    sequencerBatchSize: z.coerce.number().int().min(1).max(16_384).default(4096),
+    sequencerPollMs: z.coerce.number().int().min(5).max(60_000).default(50),
+  })
+  .strict();
+
+export type WritConfig = Readonly<z.infer<typeof configSchema>>;
+
+/** Where each setting may come from, in the names each source uses. */
+export const configEnvNames = {
+  dataDir: 'WRIT_DATA',
+  pgUrl: 'WRIT_PG_URL',
+  durability: 'WRIT_DURABILITY',
+  logOrigin: 'WRIT_LOG_ORIGIN',
+  logKey: 'WRIT_LOG_KEY',
+  logReadToken: 'WRIT_LOG_READ_TOKEN',
+  listen: 'WRIT_LISTEN',
+  logLevel: 'WRIT_LOG_LEVEL',
+  sequencerBatchSize: 'WRIT_SEQUENCER_BATCH_SIZE',
+  sequencerPollMs: 'WRIT_SEQUENCER_POLL_MS',
+} as const satisfies Record<keyof WritConfig, `WRIT_${string}`>;
+
+/** Settings that are secrets: never logged, printed or put in an event. */
+export const secretSettings: ReadonlySet<keyof WritConfig> = new Set(['logKey', 'logReadToken', 'pgUrl']);

@@ -1,0 +1,72 @@
+// The log served read-only as C2SP tlog-tiles: the checkpoint and hash tiles publicly, entry bundles to token holders.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { latestCheckpointOrFail } from '../ledger/log-reader.ts';
+import type { LedgerStore } from '../ledger/ledger-store.ts';
+import { parseTilePath, TILE_WIDTH } from '../ledger/tiles.ts';
+import { AppError } from '../shared/app-error.ts';
+import { bearerTokenMatches } from './bearer-token.ts';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const HASH_SIZE = 32;
+
+export interface LogRouteOptions {
+  readonly store: LedgerStore;
+  /** Token that entry bundles require; without one, they are not served. */
+  readonly readToken: string | undefined;
+}
+
+function tileCacheControl(width: number): string {
+  return width === TILE_WIDTH ? IMMUTABLE : 'public, max-age=60';
+}
+
+function sendBytes(reply: FastifyReply, bytes: Uint8Array, cacheControl: string): FastifyReply {
+  return reply.header('cache-control', cacheControl).type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** Lays the entries out as a C2SP entry bundle: each a big-endian uint16 length, then its bytes. */
+export function encodeEntryBundle(entries: readonly Uint8Array[]): Buffer {
+  const total = entries.reduce((sum, e) => sum + 2 + e.length, 0);
+  const bundle = Buffer.alloc(total);
+  let at = 0;
+  for (const entry of entries) {
+    at = bundle.writeUInt16BE(entry.length, at);
+    bundle.set(entry, at);
+    at += entry.length;
+  }
+  return bundle;
+}
+
+function requireReadToken(authorization: string | undefined, readToken: string | undefined): void {
+  if (readToken === undefined) {
+    throw new AppError('forbidden', 'entry bundles are not served: the operator has set no read token (WRIT_LOG_READ_TOKEN)');
+  }
+  if (!bearerTokenMatches(authorization, readToken)) {
+    throw new AppError('unauthorized', 'entry bundles need "Authorization: Bearer <read token>"');
+  }
+}
+
+export function registerLogRoutes(app: FastifyInstance, options: LogRouteOptions): void {
+  const { store } = options;
+  app.get('/log/checkpoint', async (_request, reply) => {
+    const checkpoint = await latestCheckpointOrFail(store);
+    return reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(checkpoint.note);
+  });
+  app.get('/log/tile/*', async (request, reply) => {
+    const tail = (request.params as { '*': string })['*'];
+    const tile = parseTilePath(`tile/${tail}`);
+    const published = (await latestCheckpointOrFail(store)).size;
+    if (tile.kind === 'entries') {
+      requireReadToken(request.headers.authorization, options.readToken);
+      const first = tile.index * TILE_WIDTH;
+      if (first + tile.width > published) throw new AppError('not_found', `entry bundle ${tail} is beyond the published tree of size ${published}`);
+      const entries = await store.readEntries(first, first + tile.width);
+      if (entries.length !== tile.width) throw new AppError('ledger_inconsistent', `entries ${first}…${first + tile.width - 1} are not all stored`);
+      return sendBytes(reply, encodeEntryBundle(entries.map((e) => e.entry)), tileCacheControl(tile.width));
+    }
+    const [stored] = await store.readTiles([{ level: tile.level, index: tile.index, width: tile.width }]);
+    if (stored === undefined || stored.hashes.length < tile.width * HASH_SIZE) {
+      throw new AppError('not_found', `tile ${tail} is not in the published tree of size ${published}`);
+    }
+    return sendBytes(reply, stored.hashes.subarray(0, tile.width * HASH_SIZE), tileCacheControl(tile.width));
+  });
+}

@@ -1,0 +1,66 @@
+// RFC 6962 / RFC 9162 §2.1 hashing: leaf and interior node hashes of the ledger's Merkle tree.
+import { hash, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../shared/app-error.ts';
+
+/** A SHA-256 digest: always HASH_SIZE bytes (a Buffer is fine). */
+export type Hash = Uint8Array;
+
+export const HASH_SIZE = 32;
+
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
+
+function sha256(data: Uint8Array): Hash {
+  return hash('sha256', data, 'buffer');
+}
+
+/**
+ * Hash of one log entry: SHA-256(0x00 ‖ entry).
+ * @example leafHash(new TextEncoder().encode('entry 0'))
+ */
+export function leafHash(entry: Uint8Array): Hash {
+  const input = new Uint8Array(1 + entry.length);
+  input[0] = LEAF_PREFIX;
+  input.set(entry, 1);
+  return sha256(input);
+}
+
+/**
+ * Hash of an interior node: SHA-256(0x01 ‖ left ‖ right).
+ * @example nodeHash(leafHash(a), leafHash(b)) // the root of a two-entry tree
+ */
+export function nodeHash(left: Hash, right: Hash): Hash {
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    throw new AppError('invalid_input', `a node hash needs two ${HASH_SIZE}-byte hashes, got ${left.length} and ${right.length} bytes`);
+  }
+  const input = new Uint8Array(1 + 2 * HASH_SIZE);
+  input[0] = NODE_PREFIX;
+  input.set(left, 1);
+  input.set(right, 1 + HASH_SIZE);
+  return sha256(input);
+}
+
+/**
+ * Root hash of the empty tree: SHA-256 of the empty string.
+ * @example hashesEqual(treeRootOfNothing, emptyRoot())
+ */
+export function emptyRoot(): Hash {
+  return sha256(new Uint8Array(0));
+}
+
+/**
+ * True when both hashes hold the same bytes; compares in constant time when the lengths agree.
+ * @example hashesEqual(checkpoint.rootHash, computedRoot)
+ */
+export function hashesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * True when `value` is a Uint8Array of exactly HASH_SIZE bytes.
+ * @example isHash(proof[0])
+ */
+export function isHash(value: unknown): value is Hash {
+  return value instanceof Uint8Array && value.length === HASH_SIZE;
+}

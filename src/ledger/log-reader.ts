@@ -1,0 +1,45 @@
+// Reads the log for outsiders: the latest checkpoint, receipts with inclusion proofs, and proofs between sizes.
+import { AppError } from '../shared/app-error.ts';
+import type { LedgerStore, StoredCheckpoint } from './ledger-store.ts';
+import { formatReceipt } from './receipt.ts';
+import { proveConsistency, proveInclusion, tilesForConsistency, tilesForInclusion, type TileCoord, type TileSource } from './tiles.ts';
+import type { Hash } from './hash.ts';
+
+/** The newest signed checkpoint; fails with not_found on a log that has never been sequenced. */
+export async function latestCheckpointOrFail(store: LedgerStore): Promise<StoredCheckpoint> {
+  const checkpoint = await store.latestCheckpoint();
+  if (checkpoint === undefined) {
+    throw new AppError('not_found', 'the log has no signed checkpoint yet: append an event or start "writ serve"');
+  }
+  return checkpoint;
+}
+
+/** Reads the tiles named by `coords` into a TileSource. */
+export async function tileSource(store: LedgerStore, coords: readonly TileCoord[]): Promise<TileSource> {
+  const tiles = new Map<string, Uint8Array>();
+  for (const t of await store.readTiles(coords)) tiles.set(`${t.level}/${t.index}`, t.hashes);
+  return { tile: (level, index) => tiles.get(`${level}/${index}`) };
+}
+
+/** The inclusion proof of entry `index` in the tree of `size`. */
+export async function inclusionProof(store: LedgerStore, index: number, size: number): Promise<Hash[]> {
+  return proveInclusion(index, size, await tileSource(store, tilesForInclusion(index, size)));
+}
+
+/** The consistency proof between two tree sizes. */
+export async function consistencyProof(store: LedgerStore, oldSize: number, newSize: number): Promise<Hash[]> {
+  return proveConsistency(oldSize, newSize, await tileSource(store, tilesForConsistency(oldSize, newSize)));
+}
+
+/**
+ * A C2SP tlog-proof@v1 receipt for entry `index` against the latest checkpoint.
+ * @example await receiptFor(store, 0) // 'c2sp.org/tlog-proof@v1\nindex 0\n...'
+ */
+export async function receiptFor(store: LedgerStore, index: number): Promise<string> {
+  const checkpoint = await latestCheckpointOrFail(store);
+  if (index >= checkpoint.size) {
+    throw new AppError('not_found', `entry ${index} is not in the latest checkpoint (size ${checkpoint.size}) yet: try again in a moment`);
+  }
+  const proof = await inclusionProof(store, index, checkpoint.size);
+  return formatReceipt({ index, proof, checkpointNote: checkpoint.note });
+}

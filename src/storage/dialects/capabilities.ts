@@ -1,0 +1,28 @@
+// What differs between the backends, as data: the dialect files fill it in, the rest of storage/ reads it.
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+
+export interface BackendCapabilities {
+  readonly name: 'sqlite' | 'postgres';
+  /** Column type of an auto-incrementing 64-bit key. */
+  readonly serialType: 'integer' | 'bigserial';
+  /** Makes a `serialType` column the auto-incrementing primary key. */
+  serialPrimaryKey(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** Column type of raw bytes. */
+  readonly bytesType: 'blob' | 'bytea';
+  /** Most bind parameters one statement may carry. */
+  readonly maxParameters: number;
+  /** True when `error` is the driver's unique-constraint violation. */
+  isUniqueViolation(error: unknown): boolean;
+  /**
+   * Takes the sequencer role for the current transaction; false when another process holds it.
+   * SQLite serialises writers through its write lock, so there it is always true.
+   */
+  tryLockSequencer(trx: Kysely<Database>): Promise<boolean>;
+}
+
+export interface OpenedDatabase {
+  readonly db: Kysely<Database>;
+  readonly capabilities: BackendCapabilities;
+  close(): Promise<void>;
+}

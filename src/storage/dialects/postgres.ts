@@ -1,0 +1,46 @@
+// PostgreSQL set-up: a pg pool whose 64-bit integers arrive as numbers, and the sequencer's advisory lock.
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.ts';
+import type { BackendCapabilities, OpenedDatabase } from './capabilities.ts';
+
+const INT8_OID = 20;
+
+function parseInt8(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new RangeError(`64-bit integer ${value} exceeds the safe range`);
+  return parsed;
+}
+
+const postgresCapabilities: BackendCapabilities = {
+  name: 'postgres',
+  serialType: 'bigserial',
+  serialPrimaryKey: (column) => column.primaryKey(),
+  bytesType: 'bytea',
+  maxParameters: 60_000,
+  isUniqueViolation: (error) => error instanceof pg.DatabaseError && error.code === '23505',
+  async tryLockSequencer(trx) {
+    // The lock is keyed by schema, so several Writ logs can share one database without contending.
+    const result = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext(current_schema() || '.writ.sequencer')) as locked`.execute(trx);
+    return result.rows[0]?.locked === true;
+  },
+};
+
+/** Connects to PostgreSQL at `url`; `schema`, when given, becomes the search path of every connection. */
+export function openPostgresDatabase(url: string, options: { schema?: string; maxConnections?: number } = {}): OpenedDatabase {
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new RangeError(`schema name "${options.schema}" must be a lower-case SQL identifier`);
+  }
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    types: types as pg.CustomTypesConfig,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, capabilities: postgresCapabilities, close: () => db.destroy() };
+}

@@ -1,0 +1,56 @@
+// The database schema as Kysely sees it: one interface per table, shared by both backends.
+import type { Generated } from 'kysely';
+
+export interface LogPendingTable {
+  seq: Generated<number>;
+  event_id: string;
+  event_time: string;
+  event_type: string;
+  actor_id: string;
+  outcome: string;
+  entry: Buffer;
+  leaf_hash: Buffer;
+}
+
+export interface LogEntriesTable {
+  idx: number;
+  event_id: string;
+  event_time: string;
+  event_type: string;
+  actor_id: string;
+  outcome: string;
+  entry: Buffer;
+}
+
+export interface LogPersonalTable {
+  event_id: string;
+  salt: Buffer;
+  value: Buffer;
+}
+
+export interface LogTilesTable {
+  level: number;
+  tile_index: number;
+  hashes: Buffer;
+}
+
+export interface LogCheckpointsTable {
+  size: number;
+  root_hash: Buffer;
+  note: string;
+  created_at_ms: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  log_pending: LogPendingTable;
+  log_entries: LogEntriesTable;
+  log_personal: LogPersonalTable;
+  log_tiles: LogTilesTable;
+  log_checkpoints: LogCheckpointsTable;
+  writ_meta: MetaTable;
+}
