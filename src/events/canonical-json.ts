@@ -1,0 +1,132 @@
+// RFC 8785 JSON Canonicalization Scheme (JCS): one exact byte sequence per JSON value, for hashing and signing.
+import { AppError } from '../shared/app-error.ts';
+import { formatJsonPath } from './json-path.ts';
+
+/** A failure deep inside a value; container frames prepend their key on the way out. */
+class CanonicalFailure extends Error {
+  readonly path: PropertyKey[] = [];
+}
+
+const SHORT_ESCAPES: Readonly<Record<number, string>> = {
+  0x08: '\\b',
+  0x09: '\\t',
+  0x0a: '\\n',
+  0x0c: '\\f',
+  0x0d: '\\r',
+  0x22: '\\"',
+  0x5c: '\\\\',
+};
+
+const encoder = new TextEncoder();
+
+/**
+ * The RFC 8785 canonical JSON text of `value`: object keys sorted by UTF-16 code units, no whitespace,
+ * numbers as ECMAScript prints them, only the escapes §3.2.2.2 requires. Object members whose value is
+ * `undefined` are left out (as JSON.stringify does); everything that is not JSON throws
+ * AppError('invalid_input') naming the path: non-finite numbers, bigint, functions, symbols,
+ * `undefined` in arrays, lone surrogates, cycles and objects other than plain objects and arrays.
+ * @example canonicalize({ b: [1e30, 4.5], a: 'é' }) // '{"a":"é","b":[1e+30,4.5]}'
+ */
+export function canonicalize(value: unknown): string {
+  try {
+    return serialize(value, new Set());
+  } catch (error) {
+    if (!(error instanceof CanonicalFailure)) throw error;
+    const where = formatJsonPath(error.path, 'the value');
+    throw new AppError('invalid_input', `${where}: ${error.message}`, { details: { path: error.path.map(String) } });
+  }
+}
+
+/**
+ * The UTF-8 bytes of {@link canonicalize}: what is hashed, signed and stored.
+ * @example canonicalBytes({ a: 1 }) // Uint8Array [0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d]
+ */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return encoder.encode(canonicalize(value));
+}
+
+function serialize(value: unknown, ancestors: Set<object>): string {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new CanonicalFailure(`${String(value)} is not a JSON number`);
+      return String(value); // ECMAScript Number::toString, as RFC 8785 §3.2.2.3 requires; -0 prints as 0
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      return serializeContainer(value, ancestors);
+    case 'undefined':
+      throw new CanonicalFailure('undefined is not JSON');
+    default:
+      throw new CanonicalFailure(`a ${typeof value} is not JSON`);
+  }
+}
+
+function serializeContainer(value: object, ancestors: Set<object>): string {
+  if (ancestors.has(value)) throw new CanonicalFailure('the value contains itself (a cycle)');
+  ancestors.add(value);
+  const text = Array.isArray(value) ? serializeArray(value, ancestors) : serializeObject(value, ancestors);
+  ancestors.delete(value);
+  return text;
+}
+
+function serializeArray(items: readonly unknown[], ancestors: Set<object>): string {
+  let out = '[';
+  for (let index = 0; index < items.length; index += 1) {
+    const item: unknown = items[index];
+    try {
+      out += (index === 0 ? '' : ',') + serialize(item, ancestors);
+    } catch (error) {
+      if (error instanceof CanonicalFailure) error.path.unshift(index);
+      throw error;
+    }
+  }
+  return `${out}]`;
+}
+
+function serializeObject(value: object, ancestors: Set<object>): string {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new CanonicalFailure(`${Object.prototype.toString.call(value)} is not JSON; use a plain object`);
+  }
+  const record = value as Record<string, unknown>;
+  // Default sort compares UTF-16 code units, which is exactly RFC 8785 §3.2.3.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    try {
+      out += `${first ? '' : ','}${quote(key)}:${serialize(member, ancestors)}`;
+    } catch (error) {
+      if (error instanceof CanonicalFailure) error.path.unshift(key);
+      throw error;
+    }
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** A JSON string with only the escapes RFC 8785 §3.2.2.2 asks for; everything else is written as is. */
+function quote(text: string): string {
+  let out = '"';
+  let start = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const next = text.charCodeAt(index + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        index += 1;
+        continue;
+      }
+      throw new CanonicalFailure(`text has a lone surrogate U+${code.toString(16).toUpperCase()}, which UTF-8 cannot encode`);
+    }
+    if (code >= 0x20 && code !== 0x22 && code !== 0x5c) continue;
+    out += text.slice(start, index) + (SHORT_ESCAPES[code] ?? `\\u00${code.toString(16).padStart(2, '0')}`);
+    start = index + 1;
+  }
+  return `${out}${text.slice(start)}"`;
+}
