@@ -56,7 +56,9 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     startSequencer() {
       const loop = startSequencerLoop(
         { store, signer, clock, batchSize: config.sequencerBatchSize },
-        { pollMs: config.sequencerPollMs, onError: (error) => logger.error({ err: error }, 'sequencing failed; retrying') },
+        { pollMs: config.sequencerPollMs, onError: (error) => {
+          logger.error({ err: error }, 'sequencing failed; retrying');
+        } },
       );
       loops.push(loop);
       return loop;

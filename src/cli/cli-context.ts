@@ -43,6 +43,9 @@ export async function withApp<T>(command: Command, work: (app: WritApp) => Promi
 /** Writes to stdout and waits until it is flushed (so piped output is never cut short). */
 export function writeOut(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+    process.stdout.write(text, (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
   });
 }

@@ -4,7 +4,7 @@ import { readLines, type Line } from './ndjson-lines.ts';
 
 async function collect(chunks: string[], max: number): Promise<Line[]> {
   const lines: Line[] = [];
-  for await (const line of readLines((async function* () { yield* chunks.map((c) => Buffer.from(c)); })(), max)) lines.push(line);
+  for await (const line of readLines(chunks.map((c) => Buffer.from(c)), max)) lines.push(line);
   return lines;
 }
 

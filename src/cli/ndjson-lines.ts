@@ -5,7 +5,7 @@ export type Line =
   | { readonly kind: 'too-long'; readonly lineNumber: number; readonly byteCount: number };
 
 /** Yields each newline-terminated (or final) line; a line over the limit is skipped to its end and reported. */
-export async function* readLines(input: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<Line> {
+export async function* readLines(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<Line> {
   let parts: Buffer[] = [];
   let held = 0;
   let overflow = 0;

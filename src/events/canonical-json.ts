@@ -17,7 +17,8 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x5c: '\\\\',
 };
 
-const encoder = new TextEncoder();
+/** Any code unit outside printable ASCII-and-beyond: controls, `"`, `\\` and surrogate halves (checked in the slow path). */
+const NEEDS_CARE = /[^\u0020\u0021\u0023-\u005b\u005d-\ud7ff\ue000-\uffff]/;
 
 /**
  * The RFC 8785 canonical JSON text of `value`: object keys sorted by UTF-16 code units, no whitespace,
@@ -42,7 +43,7 @@ export function canonicalize(value: unknown): string {
  * @example canonicalBytes({ a: 1 }) // Uint8Array [0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d]
  */
 export function canonicalBytes(value: unknown): Uint8Array {
-  return encoder.encode(canonicalize(value));
+  return Buffer.from(canonicalize(value), 'utf8');
 }
 
 function serialize(value: unknown, ancestors: Set<object>): string {
@@ -112,6 +113,7 @@ function serializeObject(value: object, ancestors: Set<object>): string {
 
 /** A JSON string with only the escapes RFC 8785 §3.2.2.2 asks for; everything else is written as is. */
 function quote(text: string): string {
+  if (!NEEDS_CARE.test(text)) return `"${text}"`;
   let out = '"';
   let start = 0;
   for (let index = 0; index < text.length; index += 1) {

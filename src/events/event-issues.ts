@@ -5,10 +5,22 @@ import { formatJsonPath } from './json-path.ts';
 
 const SHOWN_ISSUES = 5;
 
-/** Parse options shared by every event schema: a missing field says "required", not "received undefined". */
-export const eventParseParams: z.core.ParseContext<z.core.$ZodIssue> = {
-  error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
+/** A missing field says "required", not "received undefined". */
+const eventParseParams: z.core.ParseContext<z.core.$ZodIssue> = {
+  error: (issue) => ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined ? 'required' : undefined),
 };
+
+/**
+ * Parses with `schema`; on failure throws {@link invalidEvent}. The error map is only used to word a
+ * failure: passing parse options costs zod its fast path, so a valid event is parsed without them.
+ * @example parseEventPart(eventInputSchema, input) // the parsed envelope, or throws AppError('invalid_event')
+ */
+export function parseEventPart<T>(schema: z.ZodType<T>, value: unknown, prefix: readonly PropertyKey[] = []): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const worded = schema.safeParse(value, eventParseParams);
+  throw invalidEvent(worded.success ? result.error.issues : worded.error.issues, prefix);
+}
 
 export interface FieldIssue {
   readonly path: string;

@@ -6,7 +6,7 @@ import type { IdGenerator } from '../shared/ids.ts';
 import { isPlainObject, type JsonObject } from './bounded-json.ts';
 import { canonicalBytes } from './canonical-json.ts';
 import { findEventDefinition } from './catalogue/index.ts';
-import { eventParseParams, invalidEvent } from './event-issues.ts';
+import { parseEventPart } from './event-issues.ts';
 import {
   APP_TYPE_PREFIX,
   appDataSchema,
@@ -62,12 +62,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * @example prepareEvent({ type: 'app.document.viewed', actor: { kind: 'user', id: 'alice' }, targets: [], outcome: 'success', data: {} }, { clock, ids }).entry
  */
 export function prepareEvent(input: unknown, deps: PrepareEventDeps): PreparedEvent {
-  const parsed = eventInputSchema.safeParse(input, eventParseParams);
-  if (!parsed.success) throw invalidEvent(parsed.error.issues);
-  const event = parsed.data;
+  const event = parseEventPart(eventInputSchema, input);
   const rule = dataRuleOf(event);
-  const data = rule.data.safeParse(event.data ?? {}, eventParseParams);
-  if (!data.success) throw invalidEvent(data.error.issues, ['data']);
+  const data = parseEventPart(rule.data, event.data ?? {}, ['data']);
   const id = event.id ?? deps.ids.next();
   const time = event.time ?? formatEventTime(deps.clock.nowMs());
   const personal = splitPersonal(event, deps.randomBytes ?? defaultRandomBytes);
@@ -79,7 +76,7 @@ export function prepareEvent(input: unknown, deps: PrepareEventDeps): PreparedEv
     actor: { kind: event.actor.kind, id: event.actor.id },
     targets: event.targets ?? [],
     outcome: event.outcome,
-    data: data.data as JsonObject,
+    data: data as JsonObject,
   };
   if (event.actor.authMethod !== undefined) stored.actor.authMethod = event.actor.authMethod;
   if (event.reason !== undefined) stored.reason = event.reason;

@@ -10,10 +10,13 @@ import {
   appendLeaves,
   createTileCache,
   edgeTiles,
+  entriesPath,
+  parseTilePath,
   proveConsistency,
   proveInclusion,
   tilesForConsistency,
   tilesForInclusion,
+  tilePath,
   tilesForRoot,
   treeRoot,
 } from './tiles.ts';
@@ -228,4 +231,67 @@ test('tile cache: answers held tiles, reports what is missing, widens partial ti
   for (let i = 0; i < 6; i++) cache.remember(0, i, tree.tile(0, i) ?? new Uint8Array());
   assert.equal(cache.tileCount(), 3);
   assert.deepEqual(cache.missing([{ level: 0, index: 5, width: 256 }, { level: 0, index: 0, width: 256 }]), [{ level: 0, index: 0, width: 256 }]);
+});
+
+test('tile paths follow the C2SP examples', () => {
+  assert.equal(tilePath({ level: 0, index: 1234067, width: 256 }), 'tile/0/x001/x234/067');
+  assert.equal(tilePath({ level: 0, index: 1234067, width: 5 }), 'tile/0/x001/x234/067.p/5');
+  assert.equal(tilePath({ level: 2, index: 0, width: 1 }), 'tile/2/000.p/1');
+  assert.equal(tilePath({ level: 63, index: 1000, width: 256 }), 'tile/63/x001/000');
+  assert.equal(entriesPath(1234067, 256), 'tile/entries/x001/x234/067');
+  assert.equal(entriesPath(7, 255), 'tile/entries/007.p/255');
+  assert.deepEqual(parseTilePath('tile/0/x001/x234/067.p/5'), { kind: 'hash', level: 0, index: 1234067, width: 5 });
+  assert.deepEqual(parseTilePath('tile/entries/x001/x234/067'), { kind: 'entries', index: 1234067, width: 256 });
+  assert.deepEqual(parseTilePath('tile/1/000'), { kind: 'hash', level: 1, index: 0, width: 256 });
+  assert.deepEqual(parseTilePath(tilePath({ level: 0, index: Number.MAX_SAFE_INTEGER, width: 3 })), { kind: 'hash', level: 0, index: Number.MAX_SAFE_INTEGER, width: 3 });
+});
+
+test('property: tile and entry paths round-trip', () => {
+  const width = fc.integer({ min: 1, max: 256 });
+  const index = fc.oneof(fc.nat({ max: 5000 }), fc.nat({ max: Number.MAX_SAFE_INTEGER }));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 63 }), index, width, (level, n, w) => {
+      assert.deepEqual(parseTilePath(tilePath({ level, index: n, width: w })), { kind: 'hash', level, index: n, width: w });
+      assert.deepEqual(parseTilePath(entriesPath(n, w)), { kind: 'entries', index: n, width: w });
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('tile paths that are not canonical or out of range are rejected', () => {
+  const bad = [
+    '',
+    '/tile/0/000',
+    'tile/0/000/',
+    'tile/0/67',
+    'tile/0/0067',
+    'tile/0/x000/067',
+    'tile/0/x01/067',
+    'tile/0/001/067',
+    'tile/0/x001/x234',
+    'tile/00/000',
+    'tile/01/000',
+    'tile/64/000',
+    'tile/999/000',
+    'tile/-1/000',
+    'tile/0/000.p/0',
+    'tile/0/000.p/256',
+    'tile/0/000.p/05',
+    'tile/0/000.p/',
+    'tile/0/000.p/1/',
+    'tile/0/000.P/1',
+    'tile/0/abc',
+    'tile/0/x009/x007/x199/x254/x740/x992/000',
+    'tile/0/x009/x007/x199/x254/x740/992',
+    'tile/data/000',
+    'tile/entries/000.p/0',
+    'tile/entries/x000/001',
+    'tile/0/０００',
+    `tile/0/${'x001/'.repeat(20)}000`,
+  ];
+  for (const path of bad) assert.throws(() => parseTilePath(path), (e) => isAppError(e, 'invalid_input'), path);
+  assert.throws(() => tilePath({ level: 64, index: 0, width: 256 }), (e) => isAppError(e, 'invalid_input'));
+  assert.throws(() => tilePath({ level: 0, index: -1, width: 256 }), (e) => isAppError(e, 'invalid_input'));
+  assert.throws(() => tilePath({ level: 0, index: 0, width: 0 }), (e) => isAppError(e, 'invalid_input'));
+  assert.throws(() => entriesPath(0, 257), (e) => isAppError(e, 'invalid_input'));
 });

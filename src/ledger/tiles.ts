@@ -97,9 +97,10 @@ export function parseTilePath(path: string): TilePath {
   if (widthText !== undefined && (widthText.length > 3 || width < 1 || width >= TILE_WIDTH)) {
     throw bad('has a partial width outside 1..255');
   }
-  const level = levelText === 'entries' ? 0 : Number(levelText);
-  if (levelText.length > 2 || level > MAX_LEVEL) throw bad(`has a level outside 0..${MAX_LEVEL}`);
-  const parsed: TilePath = levelText === 'entries' ? { kind: 'entries', index, width } : { kind: 'hash', level, index, width };
+  const entries = levelText === 'entries';
+  const level = entries ? 0 : Number(levelText);
+  if (!entries && (levelText.length > 2 || level > MAX_LEVEL)) throw bad(`has a level outside 0..${MAX_LEVEL}`);
+  const parsed: TilePath = entries ? { kind: 'entries', index, width } : { kind: 'hash', level, index, width };
   const canonical = parsed.kind === 'entries' ? entriesPath(index, width) : tilePath(parsed);
   if (canonical !== path) throw bad(`is not canonical (leading zeros?); expected "${canonical}"`);
   return parsed;
@@ -138,15 +139,29 @@ function tileWidthAt(level: number, tile: number, size: number): number {
   return Math.min(TILE_WIDTH, storedCount(size, level) - tile * TILE_WIDTH);
 }
 
+/** Largest power of two ≤ n (n ≥ 1), exact up to 2^53 where Math.log2 may round. */
+function powerOfTwoAtMost(n: number): number {
+  let p = 2 ** Math.floor(Math.log2(n));
+  if (p > n) p /= 2;
+  if (p * 2 <= n) p *= 2;
+  return p;
+}
+
+/** Largest power of two dividing n (n ≥ 1), without 32-bit operators on the whole of n. */
+function lowestPowerOfTwo(n: number): number {
+  const low = n % 2 ** 32;
+  if (low !== 0) return (low & -low) >>> 0;
+  const high = Math.floor(n / 2 ** 32);
+  return ((high & -high) >>> 0) * 2 ** 32;
+}
+
 /** Splits [lo, hi) into maximal aligned complete subtrees, left to right (their right fold is MTH of the range). */
 function decompose(lo: number, hi: number): Subtree[] {
   const subtrees: Subtree[] = [];
-  let at = lo;
-  while (at < hi) {
-    let height = 0;
-    while (at % 2 ** (height + 1) === 0 && at + 2 ** (height + 1) <= hi) height++;
-    subtrees.push({ height, index: at / 2 ** height });
-    at += 2 ** height;
+  for (let at = lo; at < hi; ) {
+    const span = at === 0 ? powerOfTwoAtMost(hi) : Math.min(lowestPowerOfTwo(at), powerOfTwoAtMost(hi - at));
+    subtrees.push({ height: Math.round(Math.log2(span)), index: at / span });
+    at += span;
   }
   return subtrees;
 }
@@ -160,9 +175,7 @@ function locate(subtree: Subtree): NodeRef {
 }
 
 function largestPowerOfTwoBelow(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
+  return powerOfTwoAtMost(n - 1);
 }
 
 /** Ranges whose hashes form PATH(index, D[0:size]) of RFC 6962 §2.1.1, sibling first. */
@@ -245,9 +258,18 @@ function hashAt(data: Uint8Array, position: number): Hash {
   return data.subarray(position * HASH_SIZE, (position + 1) * HASH_SIZE);
 }
 
+/** A copy, so that callers can never write into a stored tile or the cache through a returned hash. */
+function copyHashAt(data: Uint8Array, position: number): Hash {
+  const copy = new Uint8Array(HASH_SIZE);
+  copy.set(hashAt(data, position));
+  return copy;
+}
+
 function buildLevels(hashes: Uint8Array, width: number): Uint8Array[] {
-  const levels: Uint8Array[] = [hashes.slice(0, width * HASH_SIZE)];
-  for (let count = Math.floor(width / 2), below = levels[0]; count > 0 && below !== undefined; count = Math.floor(count / 2)) {
+  const first = new Uint8Array(width * HASH_SIZE);
+  first.set(hashes.subarray(0, width * HASH_SIZE));
+  const levels = [first];
+  for (let count = Math.floor(width / 2), below = first; count > 0; count = Math.floor(count / 2)) {
     const above = new Uint8Array(count * HASH_SIZE);
     for (let i = 0; i < count; i++) above.set(nodeHash(hashAt(below, 2 * i), hashAt(below, 2 * i + 1)), i * HASH_SIZE);
     levels.push(above);
@@ -256,31 +278,32 @@ function buildLevels(hashes: Uint8Array, width: number): Uint8Array[] {
   return levels;
 }
 
+// Levels stay below 64 and tile indexes below 2^46, so this key is a safe integer (faster than a string key).
+const cacheKey = (level: number, index: number): number => index * 64 + level;
+
 /**
  * Creates an LRU cache of at most `maxTiles` tiles (about 16 KiB each when full) for treeRoot/prove*.
  * @example const cache = createTileCache(4096); proveInclusion(i, size, source, cache)
  */
 export function createTileCache(maxTiles: number): TileCache {
   if (!Number.isSafeInteger(maxTiles) || maxTiles < 1) throw new AppError('invalid_input', `tile cache size ${maxTiles} is not a positive integer`);
-  const tiles = new Map<string, CachedTile>();
-  const held = (level: number, index: number): CachedTile | undefined => tiles.get(`${level}/${index}`);
+  const tiles = new Map<number, CachedTile>();
   return {
     maxTiles,
     node(level, index, height, position) {
-      const key = `${level}/${index}`;
+      const key = cacheKey(level, index);
       const entry = tiles.get(key);
       if (entry === undefined || (position + 1) * 2 ** height > entry.width) return undefined;
       const row = entry.levels[height];
       if (row === undefined) return undefined;
       tiles.delete(key);
       tiles.set(key, entry);
-      return hashAt(row, position);
+      return copyHashAt(row, position);
     },
     remember(level, index, hashes) {
       const width = Math.min(TILE_WIDTH, Math.floor(hashes.length / HASH_SIZE));
-      const current = held(level, index);
-      if (width === 0 || (current !== undefined && current.width >= width)) return;
-      const key = `${level}/${index}`;
+      const key = cacheKey(level, index);
+      if (width === 0 || (tiles.get(key)?.width ?? 0) >= width) return;
       tiles.delete(key);
       tiles.set(key, { width, levels: buildLevels(hashes, width) });
       for (const oldest of tiles.keys()) {
@@ -289,7 +312,7 @@ export function createTileCache(maxTiles: number): TileCache {
       }
     },
     missing(coords) {
-      return coords.filter((coord) => (held(coord.level, coord.index)?.width ?? 0) < coord.width);
+      return coords.filter((coord) => (tiles.get(cacheKey(coord.level, coord.index))?.width ?? 0) < coord.width);
     },
     tileCount: () => tiles.size,
   };
@@ -317,6 +340,7 @@ function readTile(source: TileSource, level: number, index: number, needed: numb
 
 /** MTH of `count` (a power of two) stored hashes starting at `first`. */
 function hashStored(data: Uint8Array, first: number, count: number): Hash {
+  if (count === 1) return copyHashAt(data, first);
   let layer: Hash[] = [];
   for (let i = 0; i < count; i++) layer.push(hashAt(data, first + i));
   while (layer.length > 1) {

@@ -187,13 +187,13 @@ export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapab
       return found;
     },
     async countPending() {
-      const row = await db.selectFrom('log_pending').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      const row = await db.selectFrom('log_pending').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
       return Number(row?.n ?? 0);
     },
     async entryStats() {
       const row = await db
         .selectFrom('log_entries')
-        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('idx').as('max_idx')])
+        .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.max<number | string | null>('idx').as('max_idx')])
         .executeTakeFirst();
       const maxIndex = row?.max_idx;
       return { count: Number(row?.n ?? 0), maxIndex: maxIndex === null || maxIndex === undefined ? undefined : Number(maxIndex) };

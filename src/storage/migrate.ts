@@ -26,7 +26,7 @@ export async function migrateToLatest(db: Kysely<Database>, caps: BackendCapabil
   const migrator = new Migrator({ db, provider: providerFor(caps) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    throw new AppError('unavailable', `database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new AppError('unavailable', `database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -2,8 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OpenedDatabase } from './dialects/capabilities.ts';
-import { openPostgresDatabase } from './dialects/postgres.ts';
-import { openSqliteDatabase, type Durability } from './dialects/sqlite.ts';
+import type { Durability } from './dialects/sqlite.ts';
 import { migrateToLatest } from './migrate.ts';
 
 export const SQLITE_FILE = 'writ.db';
@@ -19,8 +18,11 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenedDa
   let opened: OpenedDatabase;
   if (settings.pgUrl === undefined) {
     mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+    // Each driver is loaded only when chosen: loading both costs every CLI command start-up time.
+    const { openSqliteDatabase } = await import('./dialects/sqlite.ts');
     opened = openSqliteDatabase(join(settings.dataDir, SQLITE_FILE), { durability: settings.durability });
   } else {
+    const { openPostgresDatabase } = await import('./dialects/postgres.ts');
     opened = openPostgresDatabase(settings.pgUrl);
   }
   try {

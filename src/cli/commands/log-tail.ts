@@ -41,9 +41,11 @@ export function registerLogTail(log: Command): void {
         await writeOut(await render(app.store, recent, json));
         if (options.follow !== true) return;
         const stop = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-        let stopped = false;
-        void stop.then(() => (stopped = true));
-        while (!stopped) {
+        const state = { stopped: false };
+        void stop.then(() => {
+          state.stopped = true;
+        });
+        while (!state.stopped) {
           const fresh = await app.store.readEntries(next, next + 1000);
           if (fresh.length > 0) {
             await writeOut(await render(app.store, fresh, json));

@@ -1,7 +1,6 @@
 // `writ serve`: runs the sequencer and the HTTP server until SIGINT or SIGTERM.
 import type { Command } from 'commander';
 import { openApp } from '../../app.ts';
-import { buildServer } from '../../http/server.ts';
 import { configFor } from '../cli-context.ts';
 
 function splitListen(listen: string): { host: string; port: number } {
@@ -17,6 +16,7 @@ export function registerServe(program: Command): void {
     .action(async (options: { listen?: string }, command: Command) => {
       const app = await openApp(configFor(command, { listen: options.listen }));
       const sequencer = app.startSequencer();
+      const { buildServer } = await import('../../http/server.ts');
       const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken });
       const { host, port } = splitListen(app.config.listen);
       await server.listen({ host, port });

@@ -31,14 +31,14 @@ export function openPostgresDatabase(url: string, options: { schema?: string; ma
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
     throw new RangeError(`schema name "${options.schema}" must be a lower-case SQL identifier`);
   }
+  const builtin = pg.types.getTypeParser.bind(pg.types) as (oid: number, format: 'text' | 'binary') => (value: string) => unknown;
   const types = {
-    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? parseInt8 : builtin(oid, format ?? 'text')),
   };
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
-    types: types as pg.CustomTypesConfig,
+    types,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,4 +1,5 @@
 // SQLite set-up: better-sqlite3 in WAL mode, writers serialised with BEGIN IMMEDIATE, prepared statements cached.
+import { chmodSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import type { Database } from '../schema.ts';
@@ -60,6 +61,7 @@ const sqliteCapabilities: BackendCapabilities = {
 /** Opens (creating if needed) the SQLite database at `path`. */
 export function openSqliteDatabase(path: string, options: { durability: Durability }): OpenedDatabase {
   const database = new BetterSqlite3(path);
+  chmodSync(path, 0o600);
   database.pragma('journal_mode = WAL');
   database.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   database.pragma('busy_timeout = 10000');

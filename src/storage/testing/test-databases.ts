@@ -57,8 +57,20 @@ async function createEmbeddedPostgres(): Promise<{ url: string; stop: () => Prom
 /** Creates an empty database of the given backend for one test. */
 export async function createTestDatabase(backend: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   const dataDir = tempDir();
-  const removeDir = (): void => rmSync(dataDir, { recursive: true, force: true });
-  if (backend === 'sqlite') return { backend, dataDir, pgUrl: undefined, dispose: () => Promise.resolve(removeDir()) };
+  const removeDir = (): void => {
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  if (backend === 'sqlite') {
+    return {
+      backend,
+      dataDir,
+      pgUrl: undefined,
+      dispose: () => {
+        removeDir();
+        return Promise.resolve();
+      },
+    };
+  }
   const external = process.env.WRIT_TEST_PG_URL;
   if (external !== undefined && external !== '') {
     const { url, drop } = await createPostgresSchema(external);
