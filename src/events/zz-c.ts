@@ -35,3 +35,54 @@ bench('alt cmp', () => alt(plain, 0));
 bench('alt default sort', () => altDefaultSort(plain));
 bench('JSON.stringify', () => JSON.stringify(plain));
 }
+const NEEDS = /[^\u0020\u0021\u0023-\u005b\u005d-\ud7ff\ue000-\uffff]/;
+function q(t: string) { return NEEDS.test(t) ? JSON.stringify(t) : `"${t}"`; }
+function alt2(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string': return q(value);
+    case 'number': return String(value);
+    case 'boolean': return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) { let o = '['; for (let i = 0; i < value.length; i++) o += (i ? ',' : '') + alt2(value[i], depth + 1); return o + ']'; }
+      const r = value as Record<string, unknown>; const keys = Object.keys(r); keys.sort(); let o = '{';
+      for (let i = 0; i < keys.length; i++) { const k = keys[i]!; const m = r[k]; if (m === undefined) continue; o += (o.length === 1 ? '' : ',') + q(k) + ':' + alt2(m, depth + 1); }
+      return o + '}';
+    }
+    default: throw new Error('x');
+  }
+}
+function alt3(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string': return q(value);
+    case 'number': return String(value);
+    case 'boolean': return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) { const parts: string[] = []; for (let i = 0; i < value.length; i++) parts.push(alt3(value[i], depth + 1)); return '[' + parts.join(',') + ']'; }
+      const r = value as Record<string, unknown>; const keys = Object.keys(r); keys.sort(); const parts: string[] = [];
+      for (let i = 0; i < keys.length; i++) { const k = keys[i]!; const m = r[k]; if (m === undefined) continue; parts.push(q(k) + ':' + alt3(m, depth + 1)); }
+      return '{' + parts.join(',') + '}';
+    }
+    default: throw new Error('x');
+  }
+}
+for (let round = 0; round < 2; round++) {
+bench('alt2 q-regex', () => alt2(plain, 0));
+bench('alt3 join', () => alt3(plain, 0));
+bench('keys+sort only', () => { for (const o of [plain, plain.actor, plain.targets[0]!, plain.targets[1]!, plain.context, plain.data, plain.data.client, plain.data.flags]) Object.keys(o).sort(); });
+bench('keys only', () => { for (const o of [plain, plain.actor, plain.targets[0]!, plain.targets[1]!, plain.context, plain.data, plain.data.client, plain.data.flags]) Object.keys(o); });
+}
+function sortKeys(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!; let j = i - 1;
+    while (j >= 0 && keys[j]! > k) { keys[j + 1] = keys[j]!; j--; }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+const objs = [plain, plain.actor, plain.targets[0]!, plain.targets[1]!, plain.context, plain.data, plain.data.client, plain.data.flags];
+for (let round = 0; round < 2; round++) {
+bench('keys+insertion', () => { for (const o of objs) sortKeys(Object.keys(o)); });
+bench('keys+sort cmp', () => { for (const o of objs) Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)); });
+}
