@@ -93,8 +93,7 @@ function serializeObject(value: object, ancestors: Set<object>): string {
     throw new CanonicalFailure(`${Object.prototype.toString.call(value)} is not JSON; use a plain object`);
   }
   const record = value as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, which is exactly RFC 8785 §3.2.3.
-  const keys = Object.keys(record).sort();
+  const keys = sortKeys(Object.keys(record));
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -109,6 +108,21 @@ function serializeObject(value: object, ancestors: Set<object>): string {
     first = false;
   }
   return `${out}}`;
+}
+
+/**
+ * Sorts keys by UTF-16 code units (RFC 8785 §3.2.3): `<` on strings and the default sort both compare
+ * code units. Insertion sort is several times faster than Array.prototype.sort for the few keys of an event.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let index = 1; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    let at = index - 1;
+    for (; at >= 0 && (keys[at] as string) > key; at -= 1) keys[at + 1] = keys[at] as string;
+    keys[at + 1] = key;
+  }
+  return keys;
 }
 
 /** A JSON string with only the escapes RFC 8785 §3.2.2.2 asks for; everything else is written as is. */
