@@ -101,6 +101,15 @@ test('refuses what is not JSON, naming where it is', () => {
   }
 });
 
+test('refuses nesting deeper than 256 levels without mistaking it for a cycle', () => {
+  let deep: unknown = 1;
+  for (let level = 0; level < 300; level += 1) deep = [deep];
+  assert.throws(() => canonicalize(deep), (e) => isAppError(e, 'invalid_input') && /^(\[0\]){16}…: nested deeper than 256 levels$/.test(e.message));
+  let fine: unknown = 'x';
+  for (let level = 0; level < 200; level += 1) fine = { a: fine };
+  assert.equal(canonicalize(fine).length, 200 * 6 + 3);
+});
+
 test('members set to undefined are left out, as JSON.stringify does; shared (non-cyclic) objects are fine', () => {
   const shared = { x: 1 };
   assert.equal(canonicalize({ b: undefined, a: shared, c: [shared] }), '{"a":{"x":1},"c":[{"x":1}]}');

@@ -5,7 +5,16 @@ import { formatJsonPath } from './json-path.ts';
 /** A failure deep inside a value; container frames prepend their key on the way out. */
 class CanonicalFailure extends Error {
   readonly path: PropertyKey[] = [];
+  constructor(
+    message: string,
+    readonly tooDeep = false,
+  ) {
+    super(message);
+  }
 }
+
+/** Deeper than any event can be; past it we look for a cycle (only then, so valid values pay nothing). */
+const MAX_NESTING = 256;
 
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x08: '\\b',
@@ -30,11 +39,14 @@ const NEEDS_CARE = /[^\u0020\u0021\u0023-\u005b\u005d-\ud7ff\ue000-\uffff]/;
  */
 export function canonicalize(value: unknown): string {
   try {
-    return serialize(value, new Set());
+    return serialize(value, 0);
   } catch (error) {
     if (!(error instanceof CanonicalFailure)) throw error;
-    const where = formatJsonPath(error.path, 'the value');
-    throw new AppError('invalid_input', `${where}: ${error.message}`, { details: { path: error.path.map(String) } });
+    const cycle = error.tooDeep ? findCycle(value, new Set(), []) : undefined;
+    const path = cycle ?? error.path;
+    const where = formatJsonPath(path.slice(0, 16), 'the value') + (path.length > 16 ? '…' : '');
+    const reason = cycle === undefined ? error.message : 'the value contains itself (a cycle)';
+    throw new AppError('invalid_input', `${where}: ${reason}`, { details: { path: path.map(String) } });
   }
 }
 
@@ -46,7 +58,7 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return Buffer.from(canonicalize(value), 'utf8');
 }
 
-function serialize(value: unknown, ancestors: Set<object>): string {
+function serialize(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
       return quote(value);
@@ -57,7 +69,8 @@ function serialize(value: unknown, ancestors: Set<object>): string {
       return value ? 'true' : 'false';
     case 'object':
       if (value === null) return 'null';
-      return serializeContainer(value, ancestors);
+      if (depth >= MAX_NESTING) throw new CanonicalFailure(`nested deeper than ${MAX_NESTING} levels`, true);
+      return Array.isArray(value) ? serializeArray(value, depth + 1) : serializeObject(value, depth + 1);
     case 'undefined':
       throw new CanonicalFailure('undefined is not JSON');
     default:
@@ -65,20 +78,12 @@ function serialize(value: unknown, ancestors: Set<object>): string {
   }
 }
 
-function serializeContainer(value: object, ancestors: Set<object>): string {
-  if (ancestors.has(value)) throw new CanonicalFailure('the value contains itself (a cycle)');
-  ancestors.add(value);
-  const text = Array.isArray(value) ? serializeArray(value, ancestors) : serializeObject(value, ancestors);
-  ancestors.delete(value);
-  return text;
-}
-
-function serializeArray(items: readonly unknown[], ancestors: Set<object>): string {
+function serializeArray(items: readonly unknown[], depth: number): string {
   let out = '[';
   for (let index = 0; index < items.length; index += 1) {
     const item: unknown = items[index];
     try {
-      out += (index === 0 ? '' : ',') + serialize(item, ancestors);
+      out += (index === 0 ? '' : ',') + serialize(item, depth);
     } catch (error) {
       if (error instanceof CanonicalFailure) error.path.unshift(index);
       throw error;
@@ -87,7 +92,7 @@ function serializeArray(items: readonly unknown[], ancestors: Set<object>): stri
   return `${out}]`;
 }
 
-function serializeObject(value: object, ancestors: Set<object>): string {
+function serializeObject(value: object, depth: number): string {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) {
     throw new CanonicalFailure(`${Object.prototype.toString.call(value)} is not JSON; use a plain object`);
@@ -100,7 +105,7 @@ function serializeObject(value: object, ancestors: Set<object>): string {
     const member = record[key];
     if (member === undefined) continue;
     try {
-      out += `${first ? '' : ','}${quote(key)}:${serialize(member, ancestors)}`;
+      out += `${first ? '' : ','}${quote(key)}:${serialize(member, depth)}`;
     } catch (error) {
       if (error instanceof CanonicalFailure) error.path.unshift(key);
       throw error;
@@ -108,6 +113,19 @@ function serializeObject(value: object, ancestors: Set<object>): string {
     first = false;
   }
   return `${out}}`;
+}
+
+/** The path to the first object that contains itself, if any. */
+function findCycle(value: unknown, ancestors: Set<object>, path: PropertyKey[]): PropertyKey[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (ancestors.has(value)) return path;
+  ancestors.add(value);
+  for (const [key, member] of Object.entries(value)) {
+    const found = findCycle(member, ancestors, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (found !== undefined) return found;
+  }
+  ancestors.delete(value);
+  return undefined;
 }
 
 /**

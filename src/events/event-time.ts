@@ -8,9 +8,19 @@ const MIN_MS = 0; // 1970-01-01T00:00:00.000Z
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const EXAMPLE = 'such as "2026-11-25T19:57:28.123Z"';
 
-/** The canonical text of a millisecond timestamp. @example formatEventTime(0) // '1970-01-01T00:00:00.000Z' */
+let lastMs = Number.NaN;
+let lastText = '';
+
+/**
+ * The canonical text of a millisecond timestamp (remembered for the last one: events come in bursts).
+ * @example formatEventTime(0) // '1970-01-01T00:00:00.000Z'
+ */
 export function formatEventTime(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastText = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastText;
 }
 
 /**
@@ -21,7 +31,7 @@ export function formatEventTime(ms: number): string {
 export function normaliseEventTime(text: string): TimeResult {
   if (CANONICAL.test(text)) {
     const ms = Date.parse(text);
-    if (Number.isFinite(ms) && formatEventTime(ms) === text) return { ok: true, time: text };
+    if (ms >= MIN_MS && ms <= MAX_MS && formatEventTime(ms) === text) return { ok: true, time: text };
   }
   const match = RFC3339.exec(text);
   if (match === null) return { ok: false, reason: `expected an RFC 3339 date-time in UTC ${EXAMPLE}` };

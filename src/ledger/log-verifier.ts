@@ -29,15 +29,27 @@ const CHUNK = 8192;
 
 interface Audit {
   readonly problems: VerifyProblem[];
-  report(index: number | undefined, message: string): void;
+  /** `rangeEnd` (exclusive) when the problem only bounds the bad entry to index…rangeEnd−1 rather than naming it. */
+  report(index: number | undefined, message: string, rangeEnd?: number): void;
+  /** The lowest index of a problem, where a range that holds a narrower problem (or an exact index) yields to it. */
+  firstBadIndex(): number | undefined;
 }
 
 function createAudit(): Audit {
   const problems: VerifyProblem[] = [];
+  const located: { from: number; to: number }[] = [];
   return {
     problems,
-    report(index, message) {
-      if (problems.length < MAX_PROBLEMS) problems.push({ index, message });
+    report(index, message, rangeEnd) {
+      if (problems.length >= MAX_PROBLEMS) return;
+      problems.push({ index, message });
+      if (index !== undefined) located.push({ from: index, to: rangeEnd ?? index + 1 });
+    },
+    firstBadIndex() {
+      const holdsNarrower = (r: { from: number; to: number }): boolean =>
+        located.some((p) => p.from >= r.from && p.to <= r.to && p.to - p.from < r.to - r.from);
+      const starts = located.filter((r) => !holdsNarrower(r)).map((r) => r.from);
+      return starts.length === 0 ? undefined : Math.min(...starts);
     },
   };
 }
@@ -96,12 +108,13 @@ function firstDifferingHash(a: Uint8Array, b: Uint8Array): number {
   return -1;
 }
 
-async function compareTiles(store: LedgerStore, rebuilt: readonly TileData[], finalSize: number, audit: Audit): Promise<void> {
+/** `rebuiltSize` is how far the rebuild has got: below `finalSize`, a stored tile may rightly be wider than the rebuilt one. */
+async function compareTiles(store: LedgerStore, rebuilt: readonly TileData[], rebuiltSize: number, finalSize: number, audit: Audit): Promise<void> {
   const stored = new Map((await store.readTiles(rebuilt.map((t) => ({ level: t.level, index: t.index, width: 1 })))).map((t) => [`${t.level}/${t.index}`, t.hashes]));
   for (const tile of rebuilt) {
     const have = stored.get(`${tile.level}/${tile.index}`);
     const width = tile.hashes.length / HASH_SIZE;
-    const isFinal = edgeTiles(finalSize).some((c) => c.level === tile.level && c.index === tile.index) || width === TILE_WIDTH;
+    const isFinal = (rebuiltSize === finalSize && edgeTiles(finalSize).some((c) => c.level === tile.level && c.index === tile.index)) || width === TILE_WIDTH;
     const compared = have === undefined ? undefined : isFinal ? have : have.subarray(0, tile.hashes.length);
     const at = compared === undefined ? 0 : firstDifferingHash(tile.hashes, compared);
     if (at >= 0) {
@@ -109,7 +122,8 @@ async function compareTiles(store: LedgerStore, rebuilt: readonly TileData[], fi
       const index = (tile.index * TILE_WIDTH + Math.min(at, width - 1)) * span;
       audit.report(index, tile.level === 0
         ? `entry ${index}: its bytes do not hash to the stored leaf hash (the entry or its tile was changed)`
-        : `stored tree node over entries ${index}…${index + span - 1} (tile ${tile.level}/${tile.index}) does not match the entries`);
+        : `stored tree node over entries ${index}…${index + span - 1} (tile ${tile.level}/${tile.index}) does not match the entries`,
+      tile.level === 0 ? undefined : index + span);
     }
   }
 }
@@ -126,7 +140,7 @@ function growThroughCheckpoints(rebuild: TreeRebuild, leaves: Hash[], checkpoint
       const checkpoint = checkpoints[cursor.next];
       const previous = cursor.next > 0 ? (checkpoints[cursor.next - 1]?.size ?? 0) : 0;
       if (checkpoint !== undefined && !hashesEqual(grown.root, checkpoint.rootHash)) {
-        audit.report(previous, `the entries do not reproduce the signed root of checkpoint ${checkpoint.size}: an entry at index ${previous}…${checkpoint.size - 1} was changed, removed or reordered`);
+        audit.report(previous, `the entries do not reproduce the signed root of checkpoint ${checkpoint.size}: an entry at index ${previous}…${checkpoint.size - 1} was changed, removed or reordered`, checkpoint.size);
       }
       cursor.next += 1;
     }
@@ -168,7 +182,7 @@ export async function verifyLog(store: LedgerStore, verifier: NoteVerifier): Pro
     if (badId !== undefined) audit.report(badId, `entry ${badId}: the stored event id column does not match the entry`);
     const touched = new Map<string, TileData>();
     growThroughCheckpoints(rebuild, rows.map((r) => leafHash(r.entry)), checkpoints, cursor, touched, audit);
-    await compareTiles(store, [...touched.values()], treeSize, audit);
+    await compareTiles(store, [...touched.values()], rebuild.size, treeSize, audit);
     checked += rows.length;
   }
   const stats = await store.entryStats();
@@ -183,6 +197,6 @@ export async function verifyLog(store: LedgerStore, verifier: NoteVerifier): Pro
     checkpointsChecked: checkpoints.length,
     pending: await store.countPending(),
     problems,
-    firstBadIndex: problems.find((p) => p.index !== undefined)?.index,
+    firstBadIndex: audit.firstBadIndex(),
   };
 }

@@ -42,21 +42,41 @@ export function registerLogAppend(log: Command): void {
         const sequencer = app.startSequencer();
         const inFlight: { line: number; result: Promise<RecordOutcome> }[] = [];
         let failed = 0;
-        const flushOne = async (): Promise<void> => {
-          const next = inFlight.shift();
-          if (next === undefined) return;
-          const ack = ackOf(next.line, await next.result);
-          if (!ack.ok) failed += 1;
-          await writeOut(`${JSON.stringify(ack)}\n`);
+        // Acknowledgements go out as soon as each event (and every one before it) is durable, while stdin is still
+        // being read: a producer that waits for an ack before sending more must not wait for end of input.
+        let writer: Promise<void> | undefined;
+        const writing: { error?: Error } = {};
+        const writeFailed = (): boolean => writing.error !== undefined;
+        let roomFreed: (() => void) | undefined;
+        const writeAcks = async (): Promise<void> => {
+          try {
+            for (let next = inFlight[0]; next !== undefined; next = inFlight[0]) {
+              const ack = ackOf(next.line, await next.result);
+              if (!ack.ok) failed += 1;
+              await writeOut(`${JSON.stringify(ack)}\n`);
+              inFlight.shift();
+              roomFreed?.();
+            }
+          } catch (error) {
+            writing.error = error instanceof Error ? error : new Error(String(error));
+            roomFreed?.();
+          }
+          writer = undefined;
         };
         for await (const line of readLines(process.stdin, MAX_LINE_BYTES)) {
+          if (writeFailed()) break;
           if (line.kind === 'line' && line.bytes.length === 0) continue;
           const parsed = parseLine(line);
           const result = 'outcome' in parsed ? Promise.resolve(parsed.outcome) : app.recorder.record(parsed.input);
           inFlight.push({ line: line.lineNumber, result });
-          if (inFlight.length >= IN_FLIGHT) await flushOne();
+          writer ??= writeAcks();
+          while (inFlight.length >= IN_FLIGHT && !writeFailed()) {
+            await new Promise<void>((resolve) => (roomFreed = resolve));
+            roomFreed = undefined;
+          }
         }
-        while (inFlight.length > 0) await flushOne();
+        while (writer !== undefined) await writer;
+        if (writing.error !== undefined) throw writing.error;
         await sequencer.drain();
         return failed;
       });

@@ -1,7 +1,7 @@
 // SQLite set-up: better-sqlite3 in WAL mode, writers serialised with BEGIN IMMEDIATE, prepared statements cached.
 import { chmodSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { BackendCapabilities, OpenedDatabase } from './capabilities.ts';
 
@@ -14,6 +14,16 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite DDL is transactional: saying so makes Kysely's migrator run in one BEGIN IMMEDIATE transaction, so two processes
+ * opening a new database at once take turns (Kysely's own SQLite migration lock only works within one process).
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #database: BetterSqlite3.Database;
   constructor(database: BetterSqlite3.Database) {
@@ -22,6 +32,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): SqliteDriver {
     return new ImmediateSqliteDriver({ database: cachingDatabase(this.#database) });
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
 
@@ -62,9 +75,10 @@ const sqliteCapabilities: BackendCapabilities = {
 export function openSqliteDatabase(path: string, options: { durability: Durability }): OpenedDatabase {
   const database = new BetterSqlite3(path);
   chmodSync(path, 0o600);
+  // The busy timeout first: switching a new database to WAL while another process opens it must wait, not fail.
+  database.pragma('busy_timeout = 10000');
   database.pragma('journal_mode = WAL');
   database.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
   database.defaultSafeIntegers(false);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
