@@ -1,13 +1,15 @@
 // The composition root: the only place that wires configuration, storage, the ledger and the event recorder together.
 import pino, { type Logger } from 'pino';
 import type { WritConfig } from './config/config-schema.ts';
+import { createAuditEntryFactory, type AuditEntryFactory } from './events/audit-entry.ts';
 import { createEventRecorder, type EventRecorder } from './events/event-recorder.ts';
 import { createGroupCommitAppender } from './ledger/group-commit.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
 import type { NoteSigner } from './ledger/signed-note.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { createUuidV7Generator } from './shared/ids.ts';
+import { createUuidV7Generator, type IdGenerator } from './shared/ids.ts';
+import { createAuditedTransactions, type AuditedTransactions } from './storage/audited-transaction.ts';
 import { createKyselyLedgerStore } from './storage/kysely-ledger-store.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { loadSigner } from './storage/signing-key-file.ts';
@@ -19,6 +21,10 @@ export interface WritApp {
   readonly store: LedgerStore;
   readonly signer: NoteSigner;
   readonly recorder: EventRecorder;
+  readonly ids: IdGenerator;
+  /** State change and audit entries in one transaction; the stores of identity and access build on it. */
+  readonly transactions: AuditedTransactions;
+  readonly auditEntry: AuditEntryFactory;
   /** Starts this process's sequencer (it integrates only while it holds the sequencer role). */
   startSequencer(): SequencerLoop;
   close(): Promise<void>;
@@ -42,10 +48,16 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   const appender = createGroupCommitAppender(store, {
     maxBatch: config.sequencerBatchSize,
     onCommitted: () => {
-      for (const loop of loops) loop.notify();
+      notifySequencer();
     },
   });
-  const recorder = createEventRecorder({ appender, clock, ids: createUuidV7Generator(clock) });
+  const ids = createUuidV7Generator(clock);
+  const recorder = createEventRecorder({ appender, clock, ids });
+  const notifySequencer = (): void => {
+    for (const loop of loops) loop.notify();
+  };
+  const transactions = createAuditedTransactions(opened.db, opened.capabilities, notifySequencer);
+  const auditEntry = createAuditEntryFactory({ clock, ids });
   return {
     config,
     logger,
@@ -53,6 +65,9 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     store,
     signer,
     recorder,
+    ids,
+    transactions,
+    auditEntry,
     startSequencer() {
       const loop = startSequencerLoop(
         { store, signer, clock, batchSize: config.sequencerBatchSize },

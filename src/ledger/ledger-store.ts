@@ -75,3 +75,11 @@ export interface LedgerStore {
   entryStats(): Promise<{ count: number; maxIndex: number | undefined }>;
   getMeta(key: string): Promise<string | undefined>;
 }
+
+/**
+ * Appends pending entries inside a caller's own database transaction (ARCHITECTURE rule 2): they commit
+ * or roll back with the state change they record.
+ */
+export interface LedgerWriter {
+  appendPending(entries: readonly PendingEntry[]): Promise<void>;
+}

@@ -214,7 +214,8 @@ function pendingRow(e: PendingEntry): Omit<Database['log_pending'], 'seq'> {
   };
 }
 
-async function insertPending(trx: Executor, entries: readonly PendingEntry[], maxParameters: number): Promise<void> {
+/** Inserts entries as pending inside `trx`, refusing an event id that is already in the log. */
+export async function insertPending(trx: Executor, entries: readonly PendingEntry[], maxParameters: number): Promise<void> {
   for (const part of chunk(entries, Math.floor(maxParameters / 8))) {
     await trx.insertInto('log_pending').values(part.map(pendingRow)).execute();
     // After the insert, so a concurrent sequencer that moved the same id has committed by now (PostgreSQL).
