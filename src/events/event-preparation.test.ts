@@ -114,15 +114,15 @@ test('catalogue types check their data schema; wrong data is refused with the da
   const request = {
     type: 'access.request.created',
     actor: { kind: 'user', id: 'alice' },
-    targets: [{ kind: 'role', id: 'db-read' }],
+    targets: [{ kind: 'resource', id: 'pg-prod' }],
     outcome: 'success',
-    data: { requestId: 'r1', roleId: 'db-read', resourceIds: ['pg-prod'], durationSeconds: 3600, breakGlass: false },
+    data: { requestId: 'r1', kind: 'access', resourceId: 'pg-prod', level: 'read-only', durationSeconds: 3600, expiresAt: '2026-11-26T00:00:00.000Z', breakGlass: false, policy: 'prod', stages: [] },
   };
   const prepared = prepareEvent(request, deps());
   assert.match(text(prepared.entry), /"type":"access\.request\.created","v":1}$/);
   const error = refusal({ ...request, data: { ...request.data, durationSeconds: '1h', breakGIass: true } });
   assert.match(error.message, /data\.durationSeconds: Invalid input: expected number, received string/);
-  assert.match(error.message, /data: unknown field "breakGIass" \(allowed: requestId, roleId, resourceIds, durationSeconds, justification, breakGlass\)/);
+  assert.match(error.message, /data: unknown field "breakGIass" \(allowed: requestId, kind, grantId, resourceId, level, durationSeconds, ticket, startAt, expiresAt, breakGlass, policy, stages\)/);
   assert.match(refusal({ ...request, data: undefined }).message, /data\.requestId: required/);
   assert.match(refusal({ ...request, type: 'auth.login.failed', data: { method: 'password', failure: 'wrong' } }).message, /data\.failure: /);
 });

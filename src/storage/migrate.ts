@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'k
 import { AppError } from '../shared/app-error.ts';
 import type { BackendCapabilities } from './dialects/capabilities.ts';
 import * as ledger0001 from './migrations/0001-ledger.ts';
+import * as access0004 from './migrations/0004-access.ts';
 import type { Database } from './schema.ts';
 
 type MigrationStep = (db: Kysely<unknown>, caps: BackendCapabilities) => Promise<void>;
 
 const steps: Readonly<Record<string, MigrationStep>> = {
   '0001-ledger': ledger0001.up,
+  '0004-access': access0004.up,
 };
 
 function providerFor(caps: BackendCapabilities): MigrationProvider {
@@ -23,7 +25,8 @@ function providerFor(caps: BackendCapabilities): MigrationProvider {
 
 /** Brings the schema up to date; returns the names of the migrations it ran. */
 export async function migrateToLatest(db: Kysely<Database>, caps: BackendCapabilities): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: providerFor(caps) });
+  // Capabilities land in parallel, so a database may have a later-numbered migration before an earlier one.
+  const migrator = new Migrator({ db, provider: providerFor(caps), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     throw new AppError('unavailable', `database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`, { cause: error });

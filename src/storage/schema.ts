@@ -1,5 +1,6 @@
 // The database schema as Kysely sees it: one interface per table, shared by both backends.
 import type { Generated } from 'kysely';
+import type { AccessTables } from './schema-access.ts';
 
 export interface LogPendingTable {
   seq: Generated<number>;
@@ -46,7 +47,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database {
+export interface Database extends AccessTables {
   log_pending: LogPendingTable;
   log_entries: LogEntriesTable;
   log_personal: LogPersonalTable;

@@ -40,6 +40,6 @@ test('data schemas are strict and bounded', () => {
   assert.equal(statement.data.safeParse({ ...good, sql: 'x'.repeat(32_769) }).success, false);
   assert.equal(statement.data.safeParse({ ...good, secret: 'pw' }).success, false);
   const grant = findEventDefinition('access.grant.created');
-  const times = { grantId: 'g1', requestId: 'r1', roleId: 'db-read', startsAt: '2026-11-25T20:00:00+01:00', endsAt: '2026-11-25T20:00:00Z' };
+  const times = { grantId: 'g1', requestId: 'r1', resourceId: 'pg-prod', level: 'read-only', breakGlass: false, startsAt: '2026-11-25T20:00:00+01:00', endsAt: '2026-11-25T20:00:00Z' };
   assert.deepEqual(grant?.data.parse(times), { ...times, startsAt: '2026-11-25T19:00:00.000Z', endsAt: '2026-11-25T20:00:00.000Z' });
 });
