@@ -176,9 +176,9 @@ export function createKyselyAccessStore(db: Executor, transactions: AuditedTrans
       const ends = await open.select((eb) => eb.fn.min<number | null>('ends_at_ms').as('at')).executeTakeFirst();
       const starts = await open.select((eb) => eb.fn.min<number | null>('starts_at_ms').as('at')).where('started_at_ms', 'is', null).executeTakeFirst();
       const notices = await open.select((eb) => eb.fn.min<number | null>('ends_at_ms').as('at')).where('expiry_notice_at_ms', 'is', null).executeTakeFirst();
-      const times = [request?.at, ends?.at, starts?.at, notices?.at === undefined || notices.at === null ? null : Number(notices.at) - expiringWithinMs]
-        .filter((t): t is number => t !== null && t !== undefined)
-        .map(Number);
+      const noticeAt = notices?.at;
+      const times = [request?.at, ends?.at, starts?.at, noticeAt === null || noticeAt === undefined ? null : noticeAt - expiringWithinMs]
+        .filter((t): t is number => t !== null && t !== undefined);
       return times.length === 0 ? undefined : Math.min(...times);
     },
     latestPolicy: () => latestPolicy(db),
