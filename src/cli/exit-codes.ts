@@ -10,6 +10,8 @@ export const exitCodes: Readonly<Record<AppErrorCode, number>> = {
   unauthorized: 77,
   forbidden: 77,
   conflict: 75,
+  payload_too_large: 65,
+  rate_limited: 75,
   config_invalid: 78,
   key_mismatch: 78,
   unavailable: 69,

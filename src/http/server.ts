@@ -1,13 +1,17 @@
-// The HTTP server: health, the log as C2SP tiles, security headers, request ids and problem+json errors.
+// The HTTP server: health, the log as C2SP tiles, the /api plugin, security headers, request ids and problem+json errors.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import { API_PREFIX, apiPlugin, type ApiOptions } from './api-plugin.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { installProblemHandler } from './problem.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 
 export interface ServerOptions {
   readonly store: LedgerStore;
   readonly logger: FastifyBaseLogger;
   readonly readToken: string | undefined;
+  /** The /api plugin (authenticator and route modules); without it only health and the log are served. */
+  readonly api?: ApiOptions;
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -16,9 +20,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     loggerInstance: options.logger,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
+    genReqId: requestIdOf,
     disableRequestLogging: false,
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
@@ -30,5 +36,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return { status: 'ok', treeSize: checkpoint?.size ?? 0 };
   });
   registerLogRoutes(app, { store: options.store, readToken: options.readToken });
+  if (options.api !== undefined) void app.register(apiPlugin, { ...options.api, prefix: API_PREFIX });
   return app;
 }

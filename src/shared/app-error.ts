@@ -8,6 +8,8 @@ export const appErrorCodes = {
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
   conflict: 'conflict',
+  payload_too_large: 'payload_too_large',
+  rate_limited: 'rate_limited',
   config_invalid: 'config_invalid',
   key_mismatch: 'key_mismatch',
   ledger_inconsistent: 'ledger_inconsistent',
