@@ -29,7 +29,7 @@ export interface Page<T> {
 export interface RequestQuery {
   readonly requesterId?: string;
   /** Pending requests whose current stage names this user or one of these groups. */
-  readonly reviewableBy?: { readonly userId: string; readonly groups: readonly string[] };
+  readonly reviewableBy?: { readonly username: string; readonly groups: readonly string[] };
   readonly status?: RequestStatus;
   readonly cursor?: string;
   readonly limit: number;

@@ -100,7 +100,7 @@ for (const backend of testBackends) {
       const first = await decideRequest(f.deps, bob, request.id, { verdict: 'approve', comment: undefined, durationSeconds: undefined, startAtMs: undefined });
       assert.equal(first.request.status, 'pending');
       await rejects(decideRequest(f.deps, bob, request.id, { verdict: 'approve', comment: undefined, durationSeconds: undefined, startAtMs: undefined }), 'forbidden');
-      const reviewable = await f.deps.store.listRequests({ reviewableBy: { userId: carol.userId, groups: carol.groups }, limit: 10 });
+      const reviewable = await f.deps.store.listRequests({ reviewableBy: { username: carol.username, groups: carol.groups }, limit: 10 });
       assert.deepEqual(reviewable.items.map((r) => r.id), [request.id]);
       const second = await decideRequest(f.deps, carol, request.id, { verdict: 'approve', comment: undefined, durationSeconds: undefined, startAtMs: undefined });
       assert.equal(second.request.status, 'approved');

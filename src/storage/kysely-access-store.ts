@@ -134,7 +134,7 @@ async function listRequests(db: Executor, query: RequestQuery): Promise<Page<Acc
           .whereRef('r.stage', '=', 'access_requests.current_stage')
           .where((inner) =>
             inner.or([
-              inner.and([inner('r.principal_kind', '=', 'user'), inner('r.principal', '=', reviewer.userId)]),
+              inner.and([inner('r.principal_kind', '=', 'user'), inner('r.principal', '=', reviewer.username)]),
               ...(reviewer.groups.length === 0 ? [] : [inner.and([inner('r.principal_kind', '=', 'group'), inner('r.principal', 'in', reviewer.groups)])]),
             ]),
           ),

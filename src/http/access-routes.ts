@@ -1,0 +1,184 @@
+// The access API: resources, requests (create, list, read, approve, deny, cancel), break-glass, grants (list, revoke, extend).
+import type { FastifyRequest } from 'fastify';
+import type { AccessDeps } from '../access/access-deps.ts';
+import type { AccessActor } from '../access/access-policy.ts';
+import type { GrantId, RequestId } from '../access/access-types.ts';
+import { canSeeRequest, endGrant, isReviewerOf } from '../access/grant-commands.ts';
+import { breakGlass, cancelOwnRequest, createRequest, requestExtension } from '../access/request-commands.ts';
+import { decideRequest } from '../access/review-commands.ts';
+import { AppError } from '../shared/app-error.ts';
+import {
+  approveBody,
+  breakGlassBody,
+  createRequestBody,
+  denyBody,
+  extendBody,
+  grantListQuery,
+  grantView,
+  idParams,
+  pageOf,
+  requestListQuery,
+  requestResult,
+  requestView,
+  resourceListQuery,
+  resourceView,
+  revokeBody,
+  toGrantView,
+  toRequestView,
+} from './access-schemas.ts';
+import type { ApiPrincipal, AccessRule } from './api-auth.ts';
+import type { ApiRoutes } from './api-plugin.ts';
+
+export interface AccessRouteDeps {
+  readonly access: AccessDeps;
+  /** The access engine's view of the caller (their groups come from identity). */
+  actorOf(principal: ApiPrincipal, request: FastifyRequest): Promise<AccessActor>;
+  /** Called after a command that changed stored times, so the scheduler re-reads them. */
+  onChanged(): void;
+}
+
+const any = (...scopes: string[]): { anyOf: AccessRule[] } => ({ anyOf: [{ role: 'user' }, ...scopes.map((scope) => ({ scope }))] });
+const readRequests = any('requests:read', 'requests:write', 'reviews:write');
+const writeRequests = any('requests:write');
+const review = any('reviews:write');
+const writeGrants = any('grants:write', 'requests:write');
+
+function toMs(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Date.parse(text);
+}
+
+function principal(request: FastifyRequest): ApiPrincipal {
+  if (request.principal === undefined) throw new AppError('unauthorized', 'this needs credentials');
+  return request.principal;
+}
+
+/** A token acts only within its scopes, whatever its owner's roles. */
+function assertScope(p: ApiPrincipal, scope: string): void {
+  if (p.via === 'token' && !p.scopes.includes(scope) && !p.scopes.includes('admin')) {
+    throw new AppError('forbidden', `this API token lacks the "${scope}" scope`);
+  }
+}
+
+function matchesLabels(labels: Readonly<Record<string, string>>, wanted: readonly string[]): boolean {
+  return wanted.every((pair) => {
+    const [key = '', value] = pair.split('=', 2);
+    return value === undefined ? key in labels : labels[key] === value;
+  });
+}
+
+/** @example apiPlugin(app, { routes: [accessRoutes(deps)], ... }) */
+export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
+  const actor = (request: FastifyRequest): Promise<AccessActor> => deps.actorOf(principal(request), request);
+  const now = (): number => deps.access.clock.nowMs();
+  const changed = <T>(value: T): T => {
+    deps.onChanged();
+    return value;
+  };
+  const asResult = (r: { request: Parameters<typeof toRequestView>[0]; grant: Parameters<typeof toGrantView>[0] | undefined }) => ({
+    request: toRequestView(r.request),
+    grant: r.grant === undefined ? null : toGrantView(r.grant, now()),
+  });
+
+  return (api) => {
+    api.get('/v1/resources', { auth: readRequests, schema: { tags: ['access'], summary: 'Resources one may ask for, searched by name and labels', querystring: resourceListQuery, response: { 200: pageOf(resourceView) } } }, (request) => {
+      const q = request.query.q?.toLowerCase();
+      const labels = request.query.label === undefined ? [] : [request.query.label].flat();
+      const items = deps.access
+        .policy()
+        .resources()
+        .filter((r) => (q === undefined || r.id.includes(q) || r.name.toLowerCase().includes(q)) && matchesLabels(r.labels, labels))
+        .map((r) => ({ ...r, labels: { ...r.labels }, levels: [...r.levels] }));
+      return { items, nextCursor: null };
+    });
+
+    api.post('/v1/requests', { auth: writeRequests, schema: { tags: ['access'], summary: 'Ask for access', body: createRequestBody, response: { 201: requestResult } } }, async (request, reply) => {
+      assertScope(principal(request), 'requests:write');
+      const b = request.body;
+      const result = await createRequest(deps.access, await actor(request), { resourceId: b.resourceId, level: b.level, durationSeconds: b.durationSeconds, reason: b.reason, ticket: b.ticket, startAtMs: toMs(b.startAt) });
+      return reply.status(201).send(changed(asResult(result)));
+    });
+
+    api.post('/v1/break-glass', { auth: writeRequests, schema: { tags: ['access'], summary: 'Emergency access where policy allows it: granted at once, flagged', body: breakGlassBody, response: { 201: requestResult } } }, async (request, reply) => {
+      assertScope(principal(request), 'requests:write');
+      const b = request.body;
+      const result = await breakGlass(deps.access, await actor(request), { resourceId: b.resourceId, level: b.level, durationSeconds: b.durationSeconds, reason: b.reason, ticket: undefined, startAtMs: undefined });
+      return reply.status(201).send(changed(asResult(result)));
+    });
+
+    api.get('/v1/requests', { auth: readRequests, schema: { tags: ['access'], summary: 'My requests, those waiting for my review, or all (admin, auditor)', querystring: requestListQuery, response: { 200: pageOf(requestView) } } }, async (request) => {
+      const me = await actor(request);
+      const { view, status, cursor, limit } = request.query;
+      if (view === 'all' && !me.roles.includes('admin') && !me.roles.includes('auditor')) throw new AppError('forbidden', 'listing every request needs the admin or auditor role');
+      const page = await deps.access.store.listRequests({
+        ...(view === 'mine' ? { requesterId: me.userId } : {}),
+        ...(view === 'to-review' ? { reviewableBy: { username: me.username, groups: me.groups } } : {}),
+        ...(status === undefined ? {} : { status }),
+        ...(cursor === undefined ? {} : { cursor }),
+        limit,
+      });
+      const items = view === 'to-review' ? page.items.filter((r) => r.requesterId !== me.userId || r.workflow.selfApproval) : page.items;
+      return { items: items.map(toRequestView), nextCursor: page.nextCursor ?? null };
+    });
+
+    api.get('/v1/requests/:id', { auth: readRequests, schema: { tags: ['access'], summary: 'One request with its decisions', params: idParams, response: { 200: requestView } } }, async (request) => {
+      const found = await deps.access.store.getRequest(request.params.id as RequestId);
+      if (found === undefined || !canSeeRequest(await actor(request), found)) throw new AppError('not_found', `there is no request ${request.params.id} you may see`);
+      return toRequestView(found);
+    });
+
+    api.post('/v1/requests/:id/approve', { auth: review, schema: { tags: ['access'], summary: 'Approve at the current stage, optionally shorter or later', params: idParams, body: approveBody, response: { 200: requestResult } } }, async (request) => {
+      assertScope(principal(request), 'reviews:write');
+      const b = request.body;
+      const result = await decideRequest(deps.access, await actor(request), request.params.id as RequestId, { verdict: 'approve', comment: b.comment, durationSeconds: b.durationSeconds, startAtMs: toMs(b.startAt) });
+      return changed(asResult(result));
+    });
+
+    api.post('/v1/requests/:id/deny', { auth: review, schema: { tags: ['access'], summary: 'Deny with a comment for the requester', params: idParams, body: denyBody, response: { 200: requestResult } } }, async (request) => {
+      assertScope(principal(request), 'reviews:write');
+      const result = await decideRequest(deps.access, await actor(request), request.params.id as RequestId, { verdict: 'deny', comment: request.body.comment, durationSeconds: undefined, startAtMs: undefined });
+      return changed(asResult(result));
+    });
+
+    api.post('/v1/requests/:id/cancel', { auth: writeRequests, schema: { tags: ['access'], summary: 'Withdraw my pending request', params: idParams, response: { 200: requestView } } }, async (request) => {
+      assertScope(principal(request), 'requests:write');
+      return changed(toRequestView(await cancelOwnRequest(deps.access, await actor(request), request.params.id as RequestId)));
+    });
+
+    api.get('/v1/grants', { auth: readRequests, schema: { tags: ['access'], summary: 'My grants, or all (admin, auditor)', querystring: grantListQuery, response: { 200: pageOf(grantView) } } }, async (request) => {
+      const me = await actor(request);
+      const { view, state, resourceId, cursor, limit } = request.query;
+      if (view === 'all' && !me.roles.includes('admin') && !me.roles.includes('auditor')) throw new AppError('forbidden', 'listing every grant needs the admin or auditor role');
+      const nowMs = now();
+      const page = await deps.access.store.listGrants({
+        ...(view === 'mine' ? { userId: me.userId } : {}),
+        ...(state === undefined ? {} : { state }),
+        ...(resourceId === undefined ? {} : { resourceId }),
+        ...(cursor === undefined ? {} : { cursor }),
+        nowMs,
+        limit,
+      });
+      return { items: page.items.map((g) => toGrantView(g, nowMs)), nextCursor: page.nextCursor ?? null };
+    });
+
+    api.get('/v1/grants/:id', { auth: readRequests, schema: { tags: ['access'], summary: 'One grant', params: idParams, response: { 200: grantView } } }, async (request) => {
+      const me = await actor(request);
+      const grant = await deps.access.store.getGrant(request.params.id as GrantId);
+      const origin = grant === undefined ? undefined : await deps.access.store.getRequest(grant.requestId);
+      const visible = grant !== undefined && (grant.userId === me.userId || me.roles.includes('admin') || me.roles.includes('auditor') || (origin !== undefined && isReviewerOf(me, origin)));
+      if (!visible) throw new AppError('not_found', `there is no grant ${request.params.id} you may see`);
+      return toGrantView(grant, now());
+    });
+
+    api.post('/v1/grants/:id/revoke', { auth: writeGrants, schema: { tags: ['access'], summary: 'End a grant now: the holder releases it, an approver or admin revokes it', params: idParams, body: revokeBody, response: { 200: grantView } } }, async (request) => {
+      assertScope(principal(request), 'grants:write');
+      const ended = await endGrant(deps.access, await actor(request), request.params.id as GrantId, request.body.reason);
+      return changed(toGrantView(ended, now()));
+    });
+
+    api.post('/v1/grants/:id/extend', { auth: writeRequests, schema: { tags: ['access'], summary: 'Ask to move my grant’s end; the policy decides who approves', params: idParams, body: extendBody, response: { 201: requestResult } } }, async (request, reply) => {
+      assertScope(principal(request), 'requests:write');
+      const result = await requestExtension(deps.access, await actor(request), request.params.id as GrantId, { bySeconds: request.body.bySeconds, reason: request.body.reason });
+      return reply.status(201).send(changed(asResult(result)));
+    });
+  };
+}
