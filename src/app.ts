@@ -3,13 +3,15 @@ import pino, { type Logger } from 'pino';
 import type { WritConfig } from './config/config-schema.ts';
 import { createAuditEntryFactory, type AuditEntryFactory } from './events/audit-entry.ts';
 import { createEventRecorder, type EventRecorder } from './events/event-recorder.ts';
-import { createGroupCommitAppender } from './ledger/group-commit.ts';
+import type { EventSearch } from './events/event-search.ts';
+import { createGroupCommitAppender, type GroupCommitAppender } from './ledger/group-commit.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
 import type { NoteSigner } from './ledger/signed-note.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createUuidV7Generator, type IdGenerator } from './shared/ids.ts';
 import { createAuditedTransactions, type AuditedTransactions } from './storage/audited-transaction.ts';
+import { createKyselyEventSearch } from './storage/kysely-event-search.ts';
 import { createKyselyLedgerStore } from './storage/kysely-ledger-store.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { loadSigner } from './storage/signing-key-file.ts';
@@ -25,6 +27,9 @@ export interface WritApp {
   /** State change and audit entries in one transaction; the stores of identity and access build on it. */
   readonly transactions: AuditedTransactions;
   readonly auditEntry: AuditEntryFactory;
+  /** Appends prepared entries with group commit; one call's entries commit together or not at all. */
+  readonly appender: GroupCommitAppender;
+  readonly eventSearch: EventSearch;
   /** Starts this process's sequencer (it integrates only while it holds the sequencer role). */
   startSequencer(): SequencerLoop;
   close(): Promise<void>;
@@ -68,6 +73,8 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     ids,
     transactions,
     auditEntry,
+    appender,
+    eventSearch: createKyselyEventSearch(opened.db),
     startSequencer() {
       const loop = startSequencerLoop(
         { store, signer, clock, batchSize: config.sequencerBatchSize },

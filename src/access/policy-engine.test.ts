@@ -153,12 +153,3 @@ test('the engine is built once per policy version and reused', () => {
   assert.equal(engine.findResource('pg-prod')?.name, 'Payments production');
   assert.equal(engine.findPolicy('prod-sre')?.maxDuration, '8h');
 });
-
-test('a decision takes well under a millisecond', () => {
-  const runs = 500;
-  for (let index = 0; index < 100; index += 1) engine.decideRequest(ask);
-  const started = performance.now();
-  for (let index = 0; index < runs; index += 1) engine.decideRequest(ask);
-  const perDecisionMs = (performance.now() - started) / runs;
-  assert.ok(perDecisionMs < 5, `${perDecisionMs.toFixed(3)} ms per decision`);
-});

@@ -10,6 +10,7 @@ import type {
 } from '../ledger/ledger-store.ts';
 import type { TileCoord, TileData } from '../ledger/tiles.ts';
 import type { BackendCapabilities } from './dialects/capabilities.ts';
+import { indexForSearch } from './event-search-index.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Kysely<Database>;
@@ -93,6 +94,7 @@ function sequencingTransaction(trx: Executor): SequencingTransaction {
         await trx.deleteFrom('log_pending').where('seq', 'in', seqs).execute();
         offset += seqs.length;
       }
+      await indexForSearch(trx, batch.firstIndex, batch.seqs.length);
       for (const tile of batch.tiles) {
         const hashes = toBuffer(tile.hashes);
         await trx

@@ -1,6 +1,7 @@
 // The database schema as Kysely sees it: one interface per table, shared by both backends.
 import type { Generated } from 'kysely';
 import type { AccessTables } from './schema-access.ts';
+import type { EventSearchTables } from './schema-event-search.ts';
 
 export interface LogPendingTable {
   seq: Generated<number>;
@@ -47,7 +48,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends AccessTables {
+export interface Database extends AccessTables, EventSearchTables {
   log_pending: LogPendingTable;
   log_entries: LogEntriesTable;
   log_personal: LogPersonalTable;

@@ -1,0 +1,153 @@
+// The events API: other systems append app.* events; auditors search the log and fetch one event with its proof.
+import type { FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { PrepareEventDeps } from '../events/event-preparation.ts';
+import { readEntry } from '../events/event-preparation.ts';
+import type { EventFilter, EventSearch } from '../events/event-search.ts';
+import { createCheckpointWatch } from '../ledger/checkpoint-watch.ts';
+import type { GroupCommitAppender } from '../ledger/group-commit.ts';
+import type { LedgerStore } from '../ledger/ledger-store.ts';
+import { inclusionProof, latestCheckpointOrFail } from '../ledger/log-reader.ts';
+import { formatReceipt } from '../ledger/receipt.ts';
+import { createTileCache } from '../ledger/tiles.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { IdGenerator } from '../shared/ids.ts';
+import type { RouteAuth } from './api-auth.ts';
+import type { ApiRoutes } from './api-plugin.ts';
+import { appendBatch, eventsOfBody, prepareBatch, type AppendDeps } from './event-append.ts';
+import { decodeCursor, encodeCursor } from './event-cursor.ts';
+import {
+  appendBodySchema,
+  appendQuerySchema,
+  appendResponseSchema,
+  eventParamsSchema,
+  eventResponseSchema,
+  listQuerySchema,
+  listResponseSchema,
+  MAX_APPEND_BODY_BYTES,
+  problemResponses,
+  problemSchema,
+  type ListQuery,
+} from './event-schemas.ts';
+
+export interface EventRoutesDeps {
+  readonly store: LedgerStore;
+  readonly search: EventSearch;
+  readonly appender: GroupCommitAppender;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** How long `?wait=checkpoint` waits before answering 503 (default 10 s). */
+  readonly checkpointWaitMs?: number;
+  readonly checkpointPollMs?: number;
+}
+
+const readers: RouteAuth = { anyOf: [{ role: 'auditor' }, { role: 'admin' }, { scope: 'log:read' }] };
+const writers: RouteAuth = { anyOf: [{ scope: 'events:write' }] };
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/** Validates all but the body with zod: the handler checks each event of a batch itself, to name bad ones by position. */
+const bodyCheckedByHandler: FastifySchemaCompiler<unknown> = (route) =>
+  route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
+
+/** The search filter a query asks for. */
+export function filterOf(query: ListQuery): EventFilter {
+  const colon = query.target?.indexOf(':') ?? -1;
+  const type = query.type;
+  return {
+    fromTime: query.from,
+    toTime: query.to,
+    actorId: query.actor,
+    type: type === undefined ? undefined : type.endsWith('*') ? { kind: 'prefix', prefix: type.slice(0, -1) } : { kind: 'exact', type },
+    target: query.target === undefined ? undefined : { kind: query.target.slice(0, colon), id: query.target.slice(colon + 1) },
+    outcome: query.outcome,
+    requestId: query.requestId,
+    grantId: query.grantId,
+    reasonContains: query.reason,
+  };
+}
+
+async function readersView(store: LedgerStore, entries: readonly { eventId: string; entry: Uint8Array }[]) {
+  const personal = await store.readPersonal(entries.map((e) => e.eventId));
+  return entries.map((e) => readEntry(e.entry, personal.get(e.eventId)?.value));
+}
+
+/**
+ * The events routes, for the /api plugin.
+ * @example apiOptions.routes = [eventRoutes({ store, search, appender, clock, ids })]
+ */
+export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
+  const tiles = createTileCache(4096);
+  const prepareDeps: PrepareEventDeps = { clock: deps.clock, ids: deps.ids };
+  const appendDeps: AppendDeps = {
+    store: deps.store,
+    search: deps.search,
+    appender: deps.appender,
+    watch: createCheckpointWatch(deps.store, deps.checkpointPollMs ?? 20),
+    tiles,
+    nowMs: () => deps.clock.nowMs(),
+    waitMs: deps.checkpointWaitMs ?? 10_000,
+  };
+  return (api) => {
+    api.post('/v1/events', {
+      auth: writers,
+      bodyLimit: MAX_APPEND_BODY_BYTES,
+      validatorCompiler: bodyCheckedByHandler,
+      schema: {
+        summary: 'Append app.* events (one, or a batch of up to 1,000: all or nothing)',
+        tags: ['events'],
+        querystring: appendQuerySchema,
+        body: appendBodySchema,
+        response: { 201: appendResponseSchema, ...problemResponses, 409: problemSchema, 413: problemSchema, 503: problemSchema },
+      },
+    }, async (request, reply) => {
+      const events = prepareBatch(eventsOfBody(request.body), prepareDeps);
+      const appended = await appendBatch(appendDeps, events, request.query.wait === 'checkpoint');
+      return reply.status(201).send({ events: appended });
+    });
+
+    api.get('/v1/events', {
+      auth: readers,
+      schema: {
+        summary: 'Search the log: newest first, by time, actor, type, target, outcome, request or grant id, reason',
+        tags: ['events'],
+        querystring: listQuerySchema,
+        response: { 200: listResponseSchema, ...problemResponses },
+      },
+    }, async (request) => {
+      const { order, limit, cursor } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, order);
+      const page = await deps.search.search({ filter: filterOf(request.query), order, after, limit });
+      const events = await readersView(deps.store, page.entries);
+      return {
+        events: page.entries.map((entry, i) => ({ index: entry.index, event: events[i] ?? readEntry(entry.entry, undefined) })),
+        next: page.resumeAfter === undefined ? null : encodeCursor(order, page.resumeAfter),
+      };
+    });
+
+    api.get('/v1/events/:id', {
+      auth: readers,
+      schema: {
+        summary: 'One event with its entry bytes, inclusion proof and the signed checkpoint it is proven against',
+        tags: ['events'],
+        params: eventParamsSchema,
+        response: { 200: eventResponseSchema, ...problemResponses, 404: problemSchema },
+      },
+    }, async (request) => {
+      const found = await deps.search.findEvent(request.params.id);
+      if (found === undefined) throw new AppError('not_found', `no event with id "${request.params.id}" in the log`);
+      const [event] = await readersView(deps.store, [found]);
+      const view = { event: event ?? readEntry(found.entry, undefined), entry: base64(found.entry) };
+      if (found.index === undefined) return { ...view, index: null, inclusionProof: null, checkpoint: null, receipt: null };
+      const checkpoint = await latestCheckpointOrFail(deps.store);
+      const proof = await inclusionProof(deps.store, found.index, checkpoint.size, tiles);
+      return {
+        ...view,
+        index: found.index,
+        inclusionProof: { leafIndex: found.index, treeSize: checkpoint.size, hashes: proof.map(base64) },
+        checkpoint: { size: checkpoint.size, rootHash: base64(checkpoint.rootHash), note: checkpoint.note },
+        receipt: formatReceipt({ index: found.index, proof, checkpointNote: checkpoint.note }),
+      };
+    });
+  };
+}
