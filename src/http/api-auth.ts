@@ -20,6 +20,8 @@ export interface AuthenticationRequest {
   readonly ip: string;
   readonly userAgent?: string;
   readonly method: string;
+  /** The path asked for (without the query), e.g. to let a user who must change their password do only that. */
+  readonly path: string;
   /** The `x-csrf-token` header, for session cookies on unsafe methods. */
   readonly csrfHeader?: string;
 }
@@ -64,7 +66,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 function credentialsOf(request: FastifyRequest): AuthenticationRequest {
-  const parts: { -readonly [K in keyof AuthenticationRequest]: AuthenticationRequest[K] } = { ip: request.ip, method: request.method };
+  const parts: { -readonly [K in keyof AuthenticationRequest]: AuthenticationRequest[K] } = { ip: request.ip, method: request.method, path: request.url.split('?', 1)[0] ?? request.url };
   const authorization = header(request, 'authorization');
   const cookie = header(request, 'cookie');
   const userAgent = header(request, 'user-agent');
