@@ -24,6 +24,10 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     sequencerBatchSize: z.coerce.number().int().min(1).max(16_384).default(4096),
     sequencerPollMs: z.coerce.number().int().min(5).max(60_000).default(50),
+    sessionIdleMinutes: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    sessionAbsoluteHours: z.coerce.number().int().min(1).max(30 * 24).default(12),
+    /** The first start's admin password; without it a one-time password is generated and printed. */
+    adminPassword: z.string().min(1).max(1024).optional(),
   })
   .strict();
 
@@ -41,7 +45,10 @@ export const configEnvNames = {
   logLevel: 'WRIT_LOG_LEVEL',
   sequencerBatchSize: 'WRIT_SEQUENCER_BATCH_SIZE',
   sequencerPollMs: 'WRIT_SEQUENCER_POLL_MS',
+  sessionIdleMinutes: 'WRIT_SESSION_IDLE_MINUTES',
+  sessionAbsoluteHours: 'WRIT_SESSION_ABSOLUTE_HOURS',
+  adminPassword: 'WRIT_ADMIN_PASSWORD',
 } as const satisfies Record<keyof WritConfig, `WRIT_${string}`>;
 
 /** Settings that are secrets: never logged, printed or put in an event. */
-export const secretSettings: ReadonlySet<keyof WritConfig> = new Set(['logKey', 'logReadToken', 'pgUrl']);
+export const secretSettings: ReadonlySet<keyof WritConfig> = new Set(['logKey', 'logReadToken', 'pgUrl', 'adminPassword']);

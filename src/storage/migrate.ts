@@ -3,6 +3,7 @@ import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'k
 import { AppError } from '../shared/app-error.ts';
 import type { BackendCapabilities } from './dialects/capabilities.ts';
 import * as ledger0001 from './migrations/0001-ledger.ts';
+import * as identity0002 from './migrations/0002-identity.ts';
 import * as eventSearch0003 from './migrations/0003-event-search.ts';
 import * as access0004 from './migrations/0004-access.ts';
 import type { Database } from './schema.ts';
@@ -11,6 +12,7 @@ type MigrationStep = (db: Kysely<unknown>, caps: BackendCapabilities) => Promise
 
 const steps: Readonly<Record<string, MigrationStep>> = {
   '0001-ledger': ledger0001.up,
+  '0002-identity': identity0002.up,
   '0003-event-search': eventSearch0003.up,
   '0004-access': access0004.up,
 };

@@ -1,5 +1,6 @@
 // The database schema as Kysely sees it: one interface per table, shared by both backends.
 import type { Generated } from 'kysely';
+import type { IdentityTables } from './schema-identity.ts';
 import type { AccessTables } from './schema-access.ts';
 import type { EventSearchTables } from './schema-event-search.ts';
 
@@ -48,7 +49,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends AccessTables, EventSearchTables {
+export interface Database extends IdentityTables, AccessTables, EventSearchTables {
   log_pending: LogPendingTable;
   log_entries: LogEntriesTable;
   log_personal: LogPersonalTable;

@@ -4,11 +4,12 @@ import { EVENT_TYPE_PATTERN, MAX_EVENT_TYPE_LENGTH } from '../event-schema.ts';
 import { accessEvents } from './access-events.ts';
 import { authEvents } from './auth-events.ts';
 import { gatewayEvents } from './gateway-events.ts';
+import { identityEvents } from './identity-events.ts';
 import { eventCatalogue, findEventDefinition } from './index.ts';
 import { ledgerEvents } from './ledger-events.ts';
 
 test('every catalogue type is a well-formed Writ name in its family, defined once', () => {
-  const families = { ledger: ledgerEvents, auth: authEvents, access: accessEvents, gateway: gatewayEvents };
+  const families = { ledger: ledgerEvents, auth: authEvents, identity: identityEvents, access: accessEvents, gateway: gatewayEvents };
   for (const [family, definitions] of Object.entries(families)) {
     assert.ok(definitions.length >= 3, family);
     for (const definition of definitions) {

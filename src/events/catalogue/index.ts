@@ -3,12 +3,13 @@ import { accessEvents } from './access-events.ts';
 import { authEvents } from './auth-events.ts';
 import type { EventDefinition } from './event-definition.ts';
 import { gatewayEvents } from './gateway-events.ts';
+import { identityEvents } from './identity-events.ts';
 import { ledgerEvents } from './ledger-events.ts';
 
 export type { EventDefinition } from './event-definition.ts';
 
 /** Every Writ event type, in catalogue order. */
-export const eventCatalogue: readonly EventDefinition[] = [...ledgerEvents, ...authEvents, ...accessEvents, ...gatewayEvents];
+export const eventCatalogue: readonly EventDefinition[] = [...ledgerEvents, ...authEvents, ...identityEvents, ...accessEvents, ...gatewayEvents];
 
 const byType = new Map<string, EventDefinition>();
 for (const definition of eventCatalogue) {
