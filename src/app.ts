@@ -52,14 +52,14 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   const loops: SequencerLoop[] = [];
   const appender = createGroupCommitAppender(store, {
     maxBatch: config.sequencerBatchSize,
-    onCommitted: () => {
-      notifySequencer();
+    onCommitted: (count) => {
+      notifySequencer(count);
     },
   });
   const ids = createUuidV7Generator(clock);
   const recorder = createEventRecorder({ appender, clock, ids });
-  const notifySequencer = (): void => {
-    for (const loop of loops) loop.notify();
+  const notifySequencer = (count: number): void => {
+    for (const loop of loops) loop.notify(count);
   };
   const transactions = createAuditedTransactions(opened.db, opened.capabilities, notifySequencer);
   const auditEntry = createAuditEntryFactory({ clock, ids });
