@@ -1,16 +1,38 @@
-// SQLite set-up: better-sqlite3 in WAL mode, writers serialised with BEGIN IMMEDIATE, prepared statements cached.
+// SQLite set-up: better-sqlite3 in WAL mode, writers serialised with BEGIN IMMEDIATE, prepared statements cached, checkpoints off-thread.
 import { chmodSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { BackendCapabilities, OpenedDatabase } from './capabilities.ts';
+import { createWalCheckpointer } from './sqlite-checkpointer.ts';
 
 export type Durability = 'normal' | 'full';
 
+/**
+ * WAL pages the main connection lets accumulate before it checkpoints on its own: the worker normally has
+ * copied them long before, so this only rewinds the WAL file (and bounds it if the worker falls behind).
+ */
+const MAIN_AUTOCHECKPOINT_PAGES = 8192;
+/** SQLite's default, while no checkpoint worker runs. */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+/** Page cache per connection (negative: KiB): the tree's edge tiles and the entries' index pages stay in memory. */
+const CACHE_KIB = 65_536;
+/** Reads of the database file through a memory map rather than a read() call per page. */
+const MMAP_BYTES = 256 * 1024 * 1024;
+
 /** Every transaction takes the write lock at BEGIN, so two processes never deadlock upgrading a read lock. */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #committed: () => void;
+  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], committed: () => void) {
+    super(config);
+    this.#committed = committed;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.commitTransaction(connection);
+    this.#committed();
   }
 }
 
@@ -26,12 +48,14 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #database: BetterSqlite3.Database;
-  constructor(database: BetterSqlite3.Database) {
+  readonly #committed: () => void;
+  constructor(database: BetterSqlite3.Database, committed: () => void) {
     super({ database });
     this.#database = database;
+    this.#committed = committed;
   }
   override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver({ database: cachingDatabase(this.#database) });
+    return new ImmediateSqliteDriver({ database: cachingDatabase(this.#database) }, this.#committed);
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
@@ -78,9 +102,27 @@ export function openSqliteDatabase(path: string, options: { durability: Durabili
   // The busy timeout first: switching a new database to WAL while another process opens it must wait, not fail.
   database.pragma('busy_timeout = 10000');
   database.pragma('journal_mode = WAL');
-  database.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL';
+  database.pragma(`synchronous = ${synchronous}`);
   database.pragma('foreign_keys = ON');
+  database.pragma(`cache_size = ${-CACHE_KIB}`);
+  database.pragma(`mmap_size = ${MMAP_BYTES}`);
   database.defaultSafeIntegers(false);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
-  return { db, capabilities: sqliteCapabilities, close: () => db.destroy() };
+  const checkpointer = createWalCheckpointer({
+    path,
+    synchronous,
+    onStarted: () => database.pragma(`wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`),
+    onUnavailable: () => database.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`),
+  });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database, () => {
+    checkpointer.committed();
+  }) });
+  return {
+    db,
+    capabilities: sqliteCapabilities,
+    close: async () => {
+      await checkpointer.close(); // first: the main connection, closing last, then checkpoints and removes the WAL
+      await db.destroy();
+    },
+  };
 }
