@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerWriter } from '../ledger/ledger-store.ts';
 import type { BackendCapabilities } from './dialects/capabilities.ts';
-import { insertPending } from './kysely-ledger-store.ts';
+import { insertPending } from './pending-insert.ts';
 import type { Database } from './schema.ts';
 
 export interface AuditedTransactions {
@@ -26,7 +26,7 @@ export function createAuditedTransactions(
         const ledger: LedgerWriter = {
           async appendPending(entries) {
             if (entries.length === 0) return;
-            await insertPending(trx, entries, caps.maxParameters);
+            await insertPending(trx, entries, caps);
             appended += entries.length;
           },
         };

@@ -1,9 +1,8 @@
 // The LedgerStore port over Kysely: one implementation for SQLite and PostgreSQL.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { AppError } from '../shared/app-error.ts';
 import type {
   LedgerStore,
-  PendingEntry,
   SequencedEntry,
   SequencingTransaction,
   StoredCheckpoint,
@@ -11,11 +10,62 @@ import type {
 import type { TileCoord, TileData } from '../ledger/tiles.ts';
 import type { BackendCapabilities } from './dialects/capabilities.ts';
 import { indexForSearch } from './event-search-index.ts';
+import { insertPending } from './pending-insert.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Kysely<Database>;
 
+export { insertPending } from './pending-insert.ts';
+
 const SEQS_PER_STATEMENT = 1000;
+/** A batch whose seqs fall into more runs than this (many rolled-back appends) is moved by listing its seqs. */
+const MAX_SEQ_RUNS = 16;
+
+/** Pending rows to move in one statement: a run of consecutive seqs, or a list of them. */
+type SeqPart = { kind: 'run'; first: number; last: number; count: number } | { kind: 'list'; seqs: readonly number[]; count: number };
+
+/**
+ * Splits ascending seqs into runs of consecutive values (usually one: seqs have gaps only where an append
+ * rolled back). No other row can fall inside a run, since every seq in it is one of ours.
+ */
+function seqParts(seqs: readonly number[]): SeqPart[] {
+  const runs: SeqPart[] = [];
+  for (let at = 0; at < seqs.length; ) {
+    let end = at;
+    while (end + 1 < seqs.length && seqs[end + 1] === (seqs[end] ?? 0) + 1) end += 1;
+    runs.push({ kind: 'run', first: seqs[at] ?? 0, last: seqs[end] ?? 0, count: end - at + 1 });
+    at = end + 1;
+  }
+  if (runs.length <= MAX_SEQ_RUNS) return runs;
+  return chunk(seqs, SEQS_PER_STATEMENT).map((part) => ({ kind: 'list', seqs: part, count: part.length }));
+}
+
+function seqsMatch(eb: ExpressionBuilder<Database, 'log_pending'>, part: SeqPart): Expression<SqlBool> {
+  return part.kind === 'run' ? eb.between('seq', part.first, part.last) : eb('seq', 'in', part.seqs);
+}
+
+/** Copies the pending rows of `part` into log_entries at indices `firstIndex…`, in seq order; returns how many moved. */
+async function movePending(trx: Executor, part: SeqPart, firstIndex: number): Promise<number> {
+  const moved = await trx
+    .insertInto('log_entries')
+    .columns(['idx', 'event_id', 'event_time', 'event_type', 'actor_id', 'outcome', 'entry'])
+    .expression(
+      trx
+        .selectFrom('log_pending')
+        .select([
+          sql<number>`cast(${firstIndex} as bigint) - 1 + row_number() over (order by seq)`.as('idx'),
+          'event_id',
+          'event_time',
+          'event_type',
+          'actor_id',
+          'outcome',
+          'entry',
+        ])
+        .where((eb) => seqsMatch(eb, part)),
+    )
+    .executeTakeFirst();
+  return Number(moved.numInsertedOrUpdatedRows ?? -1);
+}
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -69,30 +119,13 @@ function sequencingTransaction(trx: Executor): SequencingTransaction {
     },
     async integrate(batch) {
       let offset = 0;
-      for (const seqs of chunk(batch.seqs, SEQS_PER_STATEMENT)) {
-        const moved = await trx
-          .insertInto('log_entries')
-          .columns(['idx', 'event_id', 'event_time', 'event_type', 'actor_id', 'outcome', 'entry'])
-          .expression(
-            trx
-              .selectFrom('log_pending')
-              .select([
-                sql<number>`cast(${batch.firstIndex + offset} as bigint) - 1 + row_number() over (order by seq)`.as('idx'),
-                'event_id',
-                'event_time',
-                'event_type',
-                'actor_id',
-                'outcome',
-                'entry',
-              ])
-              .where('seq', 'in', seqs),
-          )
-          .executeTakeFirst();
-        if (Number(moved.numInsertedOrUpdatedRows ?? -1) !== seqs.length) {
-          throw new AppError('ledger_inconsistent', `sequencing moved ${String(moved.numInsertedOrUpdatedRows)} entries, expected ${seqs.length}`);
+      for (const part of seqParts(batch.seqs)) {
+        const moved = await movePending(trx, part, batch.firstIndex + offset);
+        if (moved !== part.count) {
+          throw new AppError('ledger_inconsistent', `sequencing moved ${moved} entries, expected ${part.count}`);
         }
-        await trx.deleteFrom('log_pending').where('seq', 'in', seqs).execute();
-        offset += seqs.length;
+        await trx.deleteFrom('log_pending').where((eb) => seqsMatch(eb, part)).execute();
+        offset += part.count;
       }
       await indexForSearch(trx, batch.firstIndex, batch.seqs.length);
       for (const tile of batch.tiles) {
@@ -122,7 +155,7 @@ export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapab
     async appendPending(entries) {
       if (entries.length === 0) return;
       await db.transaction().execute(async (trx) => {
-        await insertPending(trx, entries, caps.maxParameters);
+        await insertPending(trx, entries, caps);
       }).catch((error: unknown) => {
         if (caps.isUniqueViolation(error)) {
           throw new AppError('conflict', 'an event with this id is already in the log: event ids must be unique', { cause: error });
@@ -202,37 +235,4 @@ export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapab
     },
     getMeta: (key) => getMeta(db, key),
   };
-}
-
-function pendingRow(e: PendingEntry): Omit<Database['log_pending'], 'seq'> {
-  return {
-    event_id: e.eventId,
-    event_time: e.time,
-    event_type: e.type,
-    actor_id: e.actorId,
-    outcome: e.outcome,
-    entry: toBuffer(e.entry),
-    leaf_hash: toBuffer(e.leafHash),
-  };
-}
-
-/** Inserts entries as pending inside `trx`, refusing an event id that is already in the log. */
-export async function insertPending(trx: Executor, entries: readonly PendingEntry[], maxParameters: number): Promise<void> {
-  for (const part of chunk(entries, Math.floor(maxParameters / 8))) {
-    await trx.insertInto('log_pending').values(part.map(pendingRow)).execute();
-    // After the insert, so a concurrent sequencer that moved the same id has committed by now (PostgreSQL).
-    const clash = await trx
-      .selectFrom('log_entries')
-      .select('event_id')
-      .where('event_id', 'in', part.map((e) => e.eventId))
-      .limit(1)
-      .executeTakeFirst();
-    if (clash !== undefined) {
-      throw new AppError('conflict', `an event with id "${clash.event_id}" is already in the log: event ids must be unique`);
-    }
-  }
-  const personal = entries.flatMap((e) => (e.personal === undefined ? [] : [{ event_id: e.eventId, salt: toBuffer(e.personal.salt), value: toBuffer(e.personal.value) }]));
-  for (const part of chunk(personal, Math.floor(maxParameters / 3))) {
-    await trx.insertInto('log_personal').values(part).execute();
-  }
 }
