@@ -52,6 +52,7 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   const loops: SequencerLoop[] = [];
   const appender = createGroupCommitAppender(store, {
     maxBatch: config.sequencerBatchSize,
+    maxInFlight: opened.capabilities.appendTransactionsInFlight,
     onCommitted: (count) => {
       notifySequencer(count);
     },

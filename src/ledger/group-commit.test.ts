@@ -50,3 +50,30 @@ test("a caller's entries are never split across transactions", async () => {
   await Promise.all([appender.append([entry('x1'), entry('x2')]), appender.append([entry('y1'), entry('y2')])]);
   assert.deepEqual(transactions, [['x1', 'x2'], ['y1', 'y2']]);
 });
+
+test('with several transactions in flight, none exceeds the limit and every caller commits exactly once, whole', async () => {
+  const transactions: string[][] = [];
+  let open = 0;
+  let mostOpen = 0;
+  const store = {
+    async appendPending(entries: readonly PendingEntry[]) {
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      await new Promise((resolve) => setImmediate(resolve));
+      open -= 1;
+      if (entries.some((e) => e.eventId.startsWith('bad'))) throw new AppError('conflict', 'duplicate');
+      transactions.push(entries.map((e) => e.eventId));
+    },
+  } as unknown as LedgerStore;
+  const appender = createGroupCommitAppender(store, { maxBatch: 8, maxInFlight: 3 });
+  const callers = Array.from({ length: 60 }, (_, i) => (i === 17 ? ['bad'] : [`c${i}a`, `c${i}b`]));
+  const results = await Promise.allSettled(callers.map((ids) => appender.append(ids.map(entry))));
+  assert.ok(mostOpen > 1 && mostOpen <= 3, `${mostOpen} transactions were open at once`);
+  assert.deepEqual(results.map((r) => r.status), callers.map((ids) => (ids[0] === 'bad' ? 'rejected' : 'fulfilled')));
+  const committed = transactions.flat();
+  assert.deepEqual([...committed].sort(), callers.filter((ids) => ids[0] !== 'bad').flat().sort());
+  for (const ids of callers.filter((c) => c[0] !== 'bad')) {
+    const t = transactions.find((tx) => tx.includes(ids[0] ?? ''));
+    assert.ok(t !== undefined && t.indexOf(ids[1] ?? '') === t.indexOf(ids[0] ?? '') + 1, `${ids.join(',')} were split`);
+  }
+});

@@ -1,9 +1,20 @@
-// Group commit: appends made while a transaction is in flight are written together in the next one.
+// Group commit: appends made while transactions are in flight are written together in the next one.
 import type { LedgerStore, PendingEntry } from './ledger-store.ts';
 
 export interface GroupCommitAppender {
   /** Resolves once the entries' transaction has committed; rejects if it failed (none of them were written). */
   append(entries: readonly PendingEntry[]): Promise<void>;
+}
+
+export interface GroupCommitOptions {
+  /** Most entries in one transaction (a caller with more gets a transaction of its own). */
+  readonly maxBatch: number;
+  /**
+   * Transactions in flight at once (default 1). Above 1, a batch fills while others wait for their commit
+   * (PostgreSQL: a round trip and an fsync); batches in flight at once may commit in either order.
+   */
+  readonly maxInFlight?: number;
+  readonly onCommitted?: (count: number) => void;
 }
 
 interface Waiting {
@@ -17,12 +28,11 @@ interface Waiting {
  * Each caller's entries stay together and in order; a failed transaction fails only the callers in it.
  * @example await createGroupCommitAppender(store, { maxBatch: 4096, onCommitted }).append([entry])
  */
-export function createGroupCommitAppender(
-  store: LedgerStore,
-  options: { maxBatch: number; onCommitted?: (count: number) => void },
-): GroupCommitAppender {
+export function createGroupCommitAppender(store: LedgerStore, options: GroupCommitOptions): GroupCommitAppender {
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 1);
   let queue: Waiting[] = [];
-  let flushing = false;
+  let inFlight = 0;
+  let scheduled = false;
 
   const takeBatch = (): Waiting[] => {
     let count = 0;
@@ -54,21 +64,28 @@ export function createGroupCommitAppender(
     }
   };
 
-  const flush = async (): Promise<void> => {
-    flushing = true;
-    while (queue.length > 0) {
+  /** Starts transactions for what is queued while there is room; each finished one makes room for the next. */
+  const flush = (): void => {
+    scheduled = false;
+    while (inFlight < maxInFlight && queue.length > 0) {
       const batch = takeBatch();
-      await commit(batch, true);
+      inFlight += 1;
+      void commit(batch, true).finally(() => {
+        inFlight -= 1;
+        flush();
+      });
     }
-    flushing = false;
   };
 
   return {
     append(entries) {
       return new Promise<void>((resolve, reject) => {
         queue.push({ entries, resolve, reject });
-        if (!flushing) setImmediate(() => void flush());
-        flushing = true;
+        // Wait a turn of the event loop, so that appends made together share a transaction.
+        if (!scheduled && inFlight < maxInFlight) {
+          scheduled = true;
+          setImmediate(flush);
+        }
       });
     },
   };

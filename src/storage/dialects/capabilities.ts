@@ -12,6 +12,8 @@ export interface BackendCapabilities {
   readonly bytesType: 'blob' | 'bytea';
   /** Most bind parameters one statement may carry. */
   readonly maxParameters: number;
+  /** Group-commit transactions worth having in flight at once: 1 where writers are serialised anyway (SQLite). */
+  readonly appendTransactionsInFlight: number;
   /** True when `error` is the driver's unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /**

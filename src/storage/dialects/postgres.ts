@@ -18,6 +18,8 @@ const postgresCapabilities: BackendCapabilities = {
   serialPrimaryKey: (column) => column.primaryKey(),
   bytesType: 'bytea',
   maxParameters: 60_000,
+  // While one transaction waits for its COMMIT (a round trip and an fsync), the next batch is being written.
+  appendTransactionsInFlight: 3,
   isUniqueViolation: (error) => error instanceof pg.DatabaseError && error.code === '23505',
   async tryLockSequencer(trx) {
     // The lock is keyed by schema, so several Writ logs can share one database without contending.

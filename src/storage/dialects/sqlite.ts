@@ -90,6 +90,7 @@ const sqliteCapabilities: BackendCapabilities = {
   serialPrimaryKey: (column) => column.primaryKey().autoIncrement(),
   bytesType: 'blob',
   maxParameters: 32_000,
+  appendTransactionsInFlight: 1,
   tryLockSequencer: () => Promise.resolve(true),
   isUniqueViolation: (error) =>
     error instanceof BetterSqlite3.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
