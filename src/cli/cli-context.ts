@@ -20,7 +20,8 @@ export function addGlobalOptions(program: Command): Command {
     .option('--pg <url>', 'use PostgreSQL at this URL instead of SQLite')
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .option('--durability <mode>', 'SQLite durability: normal (survives a crash) or full (survives power loss)')
-    .option('--origin <origin>', 'log origin, also the signing key name (e.g. audit.example.com/writ)');
+    .option('--origin <origin>', 'log origin, also the signing key name (e.g. audit.example.com/writ)')
+    .option('--server <url>', 'Writ server for the API commands (default: $WRIT_SERVER, the server logged in to, or http://127.0.0.1:7070)');
 }
 
 /** The configuration for a command: flags, then WRIT_* variables, then the config file. */
