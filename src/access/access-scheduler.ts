@@ -93,13 +93,17 @@ export interface AccessScheduler {
  * changes are seen too). Errors go to `onError` and are retried on the next wake-up.
  * @example const scheduler = startAccessScheduler(deps, { maxSleepMs: 5000, onError: log }); ...; await scheduler.stop()
  */
-export function startAccessScheduler(deps: AccessDeps, options: { maxSleepMs: number; onError: (error: unknown) => void }): AccessScheduler {
+export function startAccessScheduler(
+  deps: AccessDeps,
+  options: { maxSleepMs: number; onError: (error: unknown) => void; beforeRun?: () => Promise<void> },
+): AccessScheduler {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const tick = async (): Promise<void> => {
     timer = undefined;
     try {
+      await options.beforeRun?.();
       await runDueWork(deps);
       const next = await deps.store.nextDueMs(EXPIRY_NOTICE_MS);
       schedule(next === undefined ? options.maxSleepMs : Math.max(0, next - deps.clock.nowMs()));

@@ -28,6 +28,8 @@ export const configSchema = z
     sessionAbsoluteHours: z.coerce.number().int().min(1).max(30 * 24).default(12),
     /** The first start's admin password; without it a one-time password is generated and printed. */
     adminPassword: z.string().min(1).max(1024).optional(),
+    /** A policy file applied at start (a new version only when its content changed). */
+    policyFile: z.string().min(1).max(4096).optional(),
   })
   .strict();
 
@@ -48,6 +50,7 @@ export const configEnvNames = {
   sessionIdleMinutes: 'WRIT_SESSION_IDLE_MINUTES',
   sessionAbsoluteHours: 'WRIT_SESSION_ABSOLUTE_HOURS',
   adminPassword: 'WRIT_ADMIN_PASSWORD',
+  policyFile: 'WRIT_POLICY_FILE',
 } as const satisfies Record<keyof WritConfig, `WRIT_${string}`>;
 
 /** Settings that are secrets: never logged, printed or put in an event. */

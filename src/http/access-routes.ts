@@ -26,7 +26,7 @@ import {
   toGrantView,
   toRequestView,
 } from './access-schemas.ts';
-import type { ApiPrincipal, AccessRule } from './api-auth.ts';
+import type { ApiPrincipal } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 
 export interface AccessRouteDeps {
@@ -37,11 +37,8 @@ export interface AccessRouteDeps {
   onChanged(): void;
 }
 
-const any = (...scopes: string[]): { anyOf: AccessRule[] } => ({ anyOf: [{ role: 'user' }, ...scopes.map((scope) => ({ scope }))] });
-const readRequests = any('requests:read', 'requests:write', 'reviews:write');
-const writeRequests = any('requests:write');
-const review = any('reviews:write');
-const writeGrants = any('grants:write', 'requests:write');
+/** Every signed-in user may use these routes (what they may do is the policy's call); a token needs one of the scopes. */
+const READ_SCOPES = ['requests:read', 'requests:write', 'reviews:write', 'grants:write'];
 
 function toMs(text: string | undefined): number | undefined {
   return text === undefined ? undefined : Date.parse(text);
@@ -53,9 +50,9 @@ function principal(request: FastifyRequest): ApiPrincipal {
 }
 
 /** A token acts only within its scopes, whatever its owner's roles. */
-function assertScope(p: ApiPrincipal, scope: string): void {
-  if (p.via === 'token' && !p.scopes.includes(scope) && !p.scopes.includes('admin')) {
-    throw new AppError('forbidden', `this API token lacks the "${scope}" scope`);
+function assertScope(p: ApiPrincipal, ...scopes: string[]): void {
+  if (p.via === 'token' && !scopes.some((scope) => p.scopes.includes(scope)) && !p.scopes.includes('admin')) {
+    throw new AppError('forbidden', `this API token lacks the ${scopes.map((scope) => `"${scope}"`).join(' or ')} scope`);
   }
 }
 
@@ -80,7 +77,8 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
   });
 
   return (api) => {
-    api.get('/v1/resources', { auth: readRequests, schema: { tags: ['access'], summary: 'Resources one may ask for, searched by name and labels', querystring: resourceListQuery, response: { 200: pageOf(resourceView) } } }, (request) => {
+    api.get('/v1/resources', { schema: { tags: ['access'], summary: 'Resources one may ask for, searched by name and labels', querystring: resourceListQuery, response: { 200: pageOf(resourceView) } } }, (request) => {
+      assertScope(principal(request), ...READ_SCOPES);
       const q = request.query.q?.toLowerCase();
       const labels = request.query.label === undefined ? [] : [request.query.label].flat();
       const items = deps.access
@@ -91,21 +89,22 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return { items, nextCursor: null };
     });
 
-    api.post('/v1/requests', { auth: writeRequests, schema: { tags: ['access'], summary: 'Ask for access', body: createRequestBody, response: { 201: requestResult } } }, async (request, reply) => {
+    api.post('/v1/requests', { schema: { tags: ['access'], summary: 'Ask for access', body: createRequestBody, response: { 201: requestResult } } }, async (request, reply) => {
       assertScope(principal(request), 'requests:write');
       const b = request.body;
       const result = await createRequest(deps.access, await actor(request), { resourceId: b.resourceId, level: b.level, durationSeconds: b.durationSeconds, reason: b.reason, ticket: b.ticket, startAtMs: toMs(b.startAt) });
       return reply.status(201).send(changed(asResult(result)));
     });
 
-    api.post('/v1/break-glass', { auth: writeRequests, schema: { tags: ['access'], summary: 'Emergency access where policy allows it: granted at once, flagged', body: breakGlassBody, response: { 201: requestResult } } }, async (request, reply) => {
+    api.post('/v1/break-glass', { schema: { tags: ['access'], summary: 'Emergency access where policy allows it: granted at once, flagged', body: breakGlassBody, response: { 201: requestResult } } }, async (request, reply) => {
       assertScope(principal(request), 'requests:write');
       const b = request.body;
       const result = await breakGlass(deps.access, await actor(request), { resourceId: b.resourceId, level: b.level, durationSeconds: b.durationSeconds, reason: b.reason, ticket: undefined, startAtMs: undefined });
       return reply.status(201).send(changed(asResult(result)));
     });
 
-    api.get('/v1/requests', { auth: readRequests, schema: { tags: ['access'], summary: 'My requests, those waiting for my review, or all (admin, auditor)', querystring: requestListQuery, response: { 200: pageOf(requestView) } } }, async (request) => {
+    api.get('/v1/requests', { schema: { tags: ['access'], summary: 'My requests, those waiting for my review, or all (admin, auditor)', querystring: requestListQuery, response: { 200: pageOf(requestView) } } }, async (request) => {
+      assertScope(principal(request), ...READ_SCOPES);
       const me = await actor(request);
       const { view, status, cursor, limit } = request.query;
       if (view === 'all' && !me.roles.includes('admin') && !me.roles.includes('auditor')) throw new AppError('forbidden', 'listing every request needs the admin or auditor role');
@@ -120,31 +119,33 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return { items: items.map(toRequestView), nextCursor: page.nextCursor ?? null };
     });
 
-    api.get('/v1/requests/:id', { auth: readRequests, schema: { tags: ['access'], summary: 'One request with its decisions', params: idParams, response: { 200: requestView } } }, async (request) => {
+    api.get('/v1/requests/:id', { schema: { tags: ['access'], summary: 'One request with its decisions', params: idParams, response: { 200: requestView } } }, async (request) => {
+      assertScope(principal(request), ...READ_SCOPES);
       const found = await deps.access.store.getRequest(request.params.id as RequestId);
       if (found === undefined || !canSeeRequest(await actor(request), found)) throw new AppError('not_found', `there is no request ${request.params.id} you may see`);
       return toRequestView(found);
     });
 
-    api.post('/v1/requests/:id/approve', { auth: review, schema: { tags: ['access'], summary: 'Approve at the current stage, optionally shorter or later', params: idParams, body: approveBody, response: { 200: requestResult } } }, async (request) => {
+    api.post('/v1/requests/:id/approve', { schema: { tags: ['access'], summary: 'Approve at the current stage, optionally shorter or later', params: idParams, body: approveBody, response: { 200: requestResult } } }, async (request) => {
       assertScope(principal(request), 'reviews:write');
       const b = request.body;
       const result = await decideRequest(deps.access, await actor(request), request.params.id as RequestId, { verdict: 'approve', comment: b.comment, durationSeconds: b.durationSeconds, startAtMs: toMs(b.startAt) });
       return changed(asResult(result));
     });
 
-    api.post('/v1/requests/:id/deny', { auth: review, schema: { tags: ['access'], summary: 'Deny with a comment for the requester', params: idParams, body: denyBody, response: { 200: requestResult } } }, async (request) => {
+    api.post('/v1/requests/:id/deny', { schema: { tags: ['access'], summary: 'Deny with a comment for the requester', params: idParams, body: denyBody, response: { 200: requestResult } } }, async (request) => {
       assertScope(principal(request), 'reviews:write');
       const result = await decideRequest(deps.access, await actor(request), request.params.id as RequestId, { verdict: 'deny', comment: request.body.comment, durationSeconds: undefined, startAtMs: undefined });
       return changed(asResult(result));
     });
 
-    api.post('/v1/requests/:id/cancel', { auth: writeRequests, schema: { tags: ['access'], summary: 'Withdraw my pending request', params: idParams, response: { 200: requestView } } }, async (request) => {
+    api.post('/v1/requests/:id/cancel', { schema: { tags: ['access'], summary: 'Withdraw my pending request', params: idParams, response: { 200: requestView } } }, async (request) => {
       assertScope(principal(request), 'requests:write');
       return changed(toRequestView(await cancelOwnRequest(deps.access, await actor(request), request.params.id as RequestId)));
     });
 
-    api.get('/v1/grants', { auth: readRequests, schema: { tags: ['access'], summary: 'My grants, or all (admin, auditor)', querystring: grantListQuery, response: { 200: pageOf(grantView) } } }, async (request) => {
+    api.get('/v1/grants', { schema: { tags: ['access'], summary: 'My grants, or all (admin, auditor)', querystring: grantListQuery, response: { 200: pageOf(grantView) } } }, async (request) => {
+      assertScope(principal(request), ...READ_SCOPES);
       const me = await actor(request);
       const { view, state, resourceId, cursor, limit } = request.query;
       if (view === 'all' && !me.roles.includes('admin') && !me.roles.includes('auditor')) throw new AppError('forbidden', 'listing every grant needs the admin or auditor role');
@@ -160,7 +161,8 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return { items: page.items.map((g) => toGrantView(g, nowMs)), nextCursor: page.nextCursor ?? null };
     });
 
-    api.get('/v1/grants/:id', { auth: readRequests, schema: { tags: ['access'], summary: 'One grant', params: idParams, response: { 200: grantView } } }, async (request) => {
+    api.get('/v1/grants/:id', { schema: { tags: ['access'], summary: 'One grant', params: idParams, response: { 200: grantView } } }, async (request) => {
+      assertScope(principal(request), ...READ_SCOPES);
       const me = await actor(request);
       const grant = await deps.access.store.getGrant(request.params.id as GrantId);
       const origin = grant === undefined ? undefined : await deps.access.store.getRequest(grant.requestId);
@@ -169,13 +171,13 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return toGrantView(grant, now());
     });
 
-    api.post('/v1/grants/:id/revoke', { auth: writeGrants, schema: { tags: ['access'], summary: 'End a grant now: the holder releases it, an approver or admin revokes it', params: idParams, body: revokeBody, response: { 200: grantView } } }, async (request) => {
-      assertScope(principal(request), 'grants:write');
+    api.post('/v1/grants/:id/revoke', { schema: { tags: ['access'], summary: 'End a grant now: the holder releases it, an approver or admin revokes it', params: idParams, body: revokeBody, response: { 200: grantView } } }, async (request) => {
+      assertScope(principal(request), 'grants:write', 'requests:write');
       const ended = await endGrant(deps.access, await actor(request), request.params.id as GrantId, request.body.reason);
       return changed(toGrantView(ended, now()));
     });
 
-    api.post('/v1/grants/:id/extend', { auth: writeRequests, schema: { tags: ['access'], summary: 'Ask to move my grant’s end; the policy decides who approves', params: idParams, body: extendBody, response: { 201: requestResult } } }, async (request, reply) => {
+    api.post('/v1/grants/:id/extend', { schema: { tags: ['access'], summary: 'Ask to move my grant’s end; the policy decides who approves', params: idParams, body: extendBody, response: { 201: requestResult } } }, async (request, reply) => {
       assertScope(principal(request), 'requests:write');
       const result = await requestExtension(deps.access, await actor(request), request.params.id as GrantId, { bySeconds: request.body.bySeconds, reason: request.body.reason });
       return reply.status(201).send(changed(asResult(result)));

@@ -30,7 +30,8 @@ function providerFor(caps: BackendCapabilities): MigrationProvider {
 /** Brings the schema up to date; returns the names of the migrations it ran. */
 export async function migrateToLatest(db: Kysely<Database>, caps: BackendCapabilities): Promise<string[]> {
   // Capabilities land in parallel, so a database may have a later-numbered migration before an earlier one.
-  const migrator = new Migrator({ db, provider: providerFor(caps), allowUnorderedMigrations: true });
+  const schema = await caps.migrationSchema(db);
+  const migrator = new Migrator({ db, provider: providerFor(caps), allowUnorderedMigrations: true, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     throw new AppError('unavailable', `database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`, { cause: error });

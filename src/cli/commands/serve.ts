@@ -1,6 +1,9 @@
-// `writ serve`: runs the sequencer and the HTTP server until SIGINT or SIGTERM.
+// `writ serve`: first-start admin, the configured policy file, the sequencer, the access scheduler and the HTTP server.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openApp } from '../../app.ts';
+import { openApp, type WritApp } from '../../app.ts';
+import { applyPolicy } from '../../access/apply-policy.ts';
+import { AppError } from '../../shared/app-error.ts';
 import { configFor } from '../cli-context.ts';
 
 function splitListen(listen: string): { host: string; port: number } {
@@ -8,20 +11,42 @@ function splitListen(listen: string): { host: string; port: number } {
   return { host: listen.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(listen.slice(at + 1)) };
 }
 
+/** Creates the first admin when there is no user yet; a generated password is shown once, on stderr, never logged. */
+async function bootstrapAdmin(app: WritApp): Promise<void> {
+  const result = await app.identity.bootstrapAdmin({ password: app.config.adminPassword });
+  if (result.kind !== 'created') return;
+  const shown = result.oneTimePassword === undefined ? 'the password in WRIT_ADMIN_PASSWORD' : `one-time password: ${result.oneTimePassword} (change it at first sign-in)`;
+  process.stderr.write(`\nFirst start: created the administrator "${result.user.username}" with ${shown}\n\n`);
+}
+
+async function applyPolicyFile(app: WritApp): Promise<void> {
+  const file = app.config.policyFile;
+  if (file === undefined) return;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AppError('config_invalid', `cannot read the policy file ${file}: ${(error as Error).message}`);
+  }
+  const result = await applyPolicy(app.access, app.policy, 'system', { text, source: 'file', fileName: file });
+  app.logger.info({ version: result.version, changed: result.changed, digest: result.digest }, result.changed ? 'applied the policy file' : 'the policy file is the version in force');
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the sequencer and the HTTP server (health, the log as C2SP tiles, the API under /api)')
+    .description('run Writ: the sequencer, the access scheduler and the HTTP server (health, the log as C2SP tiles, the API under /api)')
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7070)')
-    .action(async (options: { listen?: string }, command: Command) => {
-      const app = await openApp(configFor(command, { listen: options.listen }));
+    .option('--policy <file>', 'policy file to apply at start (a new version only when it changed)')
+    .action(async (options: { listen?: string; policy?: string }, command: Command) => {
+      const app = await openApp(configFor(command, { listen: options.listen, policyFile: options.policy }));
+      await bootstrapAdmin(app);
+      await applyPolicyFile(app);
       const sequencer = app.startSequencer();
+      const scheduler = app.startScheduler();
       const { buildServer } = await import('../../http/server.ts');
-      const { eventRoutes } = await import('../../http/event-routes.ts');
-      const { createReadTokenAuthenticator } = await import('../../http/read-token-authenticator.ts');
-      const events = eventRoutes({ store: app.store, search: app.eventSearch, appender: app.appender, clock: app.clock, ids: app.ids });
-      // Until identity is wired, the read token is the only credential: it may read events (scope log:read), not write them.
-      const api = { authenticator: createReadTokenAuthenticator(app.config.logReadToken), routes: [events] };
+      const { writApiOptions } = await import('../../http/writ-api.ts');
+      const api = writApiOptions({ ...app, onAccessChanged: () => { scheduler.poke(); } });
       const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, api });
       const { host, port } = splitListen(app.config.listen);
       await server.listen({ host, port });
@@ -31,6 +56,7 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       await server.close();
+      await scheduler.stop();
       await sequencer.drain();
       await app.close();
     });

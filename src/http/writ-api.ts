@@ -1,0 +1,79 @@
+// The whole /api of one Writ process: identity authentication and every route module, from the app's parts.
+import type { AccessDeps } from '../access/access-deps.ts';
+import type { AccessActor } from '../access/access-policy.ts';
+import type { PolicyHolder } from '../access/apply-policy.ts';
+import type { EventSearch } from '../events/event-search.ts';
+import type { IdentityService } from '../identity/identity-service.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
+import type { Principal } from '../identity/principal.ts';
+import { toPublicUser, toUserId, type User } from '../identity/user.ts';
+import type { GroupCommitAppender } from '../ledger/group-commit.ts';
+import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { IdGenerator } from '../shared/ids.ts';
+import { accessRoutes } from './access-routes.ts';
+import type { ApiOptions } from './api-plugin.ts';
+import { eventRoutes } from './event-routes.ts';
+import { createIdentityAuthenticator } from './identity-authenticator.ts';
+import { identityRoutes } from './identity-routes.ts';
+import { policyRoutes } from './policy-routes.ts';
+
+export interface WritApiParts {
+  readonly store: LedgerStore;
+  readonly eventSearch: EventSearch;
+  readonly appender: GroupCommitAppender;
+  readonly ids: IdGenerator;
+  readonly identity: IdentityService;
+  readonly identityStore: IdentityStore;
+  readonly access: AccessDeps;
+  readonly policy: PolicyHolder;
+  /** Told after an access command changed stored times (the scheduler re-reads them). */
+  readonly onAccessChanged: () => void;
+}
+
+
+function actorFrom(principal: Principal): AccessActor {
+  return {
+    userId: principal.userId,
+    username: principal.username,
+    roles: principal.roles,
+    groups: principal.groups,
+    ip: principal.ip,
+    userAgent: principal.userAgent,
+    authMethod: principal.via === 'token' ? 'api_token' : 'session',
+  };
+}
+
+/**
+ * @example buildServer({ ..., api: writApiOptions({ ...app, onAccessChanged: () => scheduler.poke() }) })
+ */
+export function writApiOptions(parts: WritApiParts): ApiOptions {
+  const authenticator = createIdentityAuthenticator(parts.identity);
+  const findUser = async (idOrName: string): Promise<User | undefined> => {
+    const id = toUserId(idOrName);
+    const record = id === undefined ? await parts.identityStore.findUserByUsername(idOrName) : await parts.identityStore.findUserById(id);
+    return record === undefined ? undefined : toPublicUser(record);
+  };
+  const actorOf = (api: Parameters<typeof authenticator.principalOf>[0]): Promise<AccessActor> => Promise.resolve(actorFrom(authenticator.principalOf(api)));
+  const membersOf = async (groups: readonly string[]): Promise<Map<string, string[]>> => {
+    const members = new Map<string, string[]>();
+    for (const name of groups) {
+      const group = await parts.identityStore.findGroupByName(name);
+      const users = group === undefined ? [] : await parts.identityStore.listGroupMembers(group.id, { limit: 1000, after: undefined });
+      members.set(name, users.filter((u) => !u.disabled).map((u) => u.username));
+    }
+    return members;
+  };
+  const subjectOf = async (username: string): Promise<{ username: string; groups: string[] } | undefined> => {
+    const user = await parts.identityStore.findUserByUsername(username);
+    return user === undefined ? undefined : { username: user.username, groups: await parts.identityStore.groupNamesOf(user.id) };
+  };
+  return {
+    authenticator,
+    routes: [
+      identityRoutes({ identity: parts.identity, authenticator, clock: parts.access.clock, findUser }),
+      accessRoutes({ access: parts.access, actorOf, onChanged: parts.onAccessChanged }),
+      policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
+      eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids }),
+    ],
+  };
+}
