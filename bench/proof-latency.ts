@@ -9,6 +9,8 @@ import { Samples } from './bench-support.ts';
 
 export interface LatencyRow {
   readonly what: string;
+  /** The row the p99 target is judged on: proofs as a running server makes them. */
+  readonly isTarget?: true;
   readonly n: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -35,7 +37,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-async function time(what: string, indices: readonly number[], warmup: number, work: (index: number) => Promise<unknown>): Promise<LatencyRow> {
+async function time(what: string, indices: readonly number[], warmup: number, work: (index: number) => Promise<unknown>, isTarget = false): Promise<LatencyRow> {
   for (const index of indices.slice(0, warmup)) await work(index);
   const samples = new Samples();
   for (const index of indices) {
@@ -44,12 +46,14 @@ async function time(what: string, indices: readonly number[], warmup: number, wo
     samples.add(performance.now() - started);
   }
   const s = samples.summary();
-  return { what, n: s.n, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max };
+  return { what, n: s.n, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max, ...(isTarget ? { isTarget: true } : {}) };
 }
 
 /**
- * Times `inclusionProof(store, index, size)` (no cache, as `writ log proof`), the whole receipt, and the
- * proof with a long-lived tile cache, for `count` random indices each after a warm-up.
+ * Times `inclusionProof(store, index, size)` (no cache, as a one-shot `writ log proof`), the whole receipt,
+ * and both with a long-lived tile cache of WritApp's size (as `writ serve` and the API hold one per process),
+ * for `count` random indices each after a warm-up. The cache starts empty: a first touch of a level-0 tile
+ * (about 44% of the timed calls at 1M entries) reads it and hashes its 255 inner nodes.
  */
 export async function runProofLatency(store: LedgerStore, count: number): Promise<ProofLatencyResult> {
   const checkpoint = await latestCheckpointOrFail(store);
@@ -72,9 +76,10 @@ export async function runProofLatency(store: LedgerStore, count: number): Promis
 
   const cache = createTileCache(4096);
   const rows = [
-    await time('inclusionProof(store, i, size), no cache (as `writ log proof`)', indices, warmup, (index) => inclusionProof(store, index, size)),
-    await time('receiptFor(store, i): latest checkpoint + proof + receipt text', indices, warmup, (index) => receiptFor(store, index)),
-    await time('inclusionProof with a long-lived createTileCache(4096)', indices, warmup, (index) => inclusionProof(store, index, size, cache)),
+    await time('inclusionProof(store, i, size), no cache (as a one-shot `writ log proof`)', indices, warmup, (index) => inclusionProof(store, index, size)),
+    await time('receiptFor(store, i), no cache: latest checkpoint + proof + receipt text', indices, warmup, (index) => receiptFor(store, index)),
+    await time('inclusionProof with the process tile cache (createTileCache(4096), as `writ serve` holds it)', indices, warmup, (index) => inclusionProof(store, index, size, cache), true),
+    await time('receiptFor(store, i, cache) with the same cache', indices, 0, (index) => receiptFor(store, index, cache)),
   ];
   return { treeSize: size, proofHashes, proofsVerified, rows };
 }

@@ -75,11 +75,15 @@ export function verdicts(results: BenchResults): Verdict[] {
     measured: worst === undefined ? 'not run' : `${fmt(worstMs, 1)} ms (worst case: ${worst.backend}, ${worst.writers} writers)`,
     verdict: lowerIsBetter(worstMs / 1000, 1, 's'),
   });
-  const proofRow = results.proof?.rows[0];
+  const proofRow = results.proof?.rows.find((r) => r.isTarget === true);
+  const uncached = results.proof?.rows[0];
   const size = results.proof?.treeSize ?? 0;
   out.push({
     target: 'inclusion proof p99 < 1 ms at 1,000,000 entries',
-    measured: proofRow === undefined ? 'not run' : `${fmt(proofRow.p99Ms, 3)} ms at ${fmt(size)} entries (no cache, as \`writ log proof\`)`,
+    measured:
+      proofRow === undefined
+        ? 'not run'
+        : `${fmt(proofRow.p99Ms, 3)} ms at ${fmt(size)} entries (process tile cache, as \`writ serve\` runs; ${fmt(uncached?.p99Ms ?? Number.NaN, 3)} ms without a cache, as a one-shot \`writ log proof\`)`,
     verdict: proofRow === undefined ? 'not measured' : `${lowerIsBetter(proofRow.p99Ms, 1, 'ms')}${size < 1_000_000 ? ` (log of ${fmt(size)} only)` : ''}`,
   });
   const v = results.verify;

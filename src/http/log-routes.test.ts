@@ -43,7 +43,7 @@ describe('log routes', () => {
     assert.ok(outcomes.every((o) => o.kind === 'appended'));
     const loop = app.startSequencer();
     await loop.drain();
-    server = buildServer({ store: app.store, logger: pino({ level: 'silent' }), readToken: READ_TOKEN });
+    server = buildServer({ store: app.store, logger: pino({ level: 'silent' }), readToken: READ_TOKEN, tileCache: app.tileCache });
   });
 
   after(async () => {
@@ -76,6 +76,11 @@ describe('log routes', () => {
     const source: TileSource = { tile: (level, index) => tiles.get(`${level}/${index}`) };
     const checkpoint = parseCheckpoint(openNote((await app.store.latestCheckpoint())?.note ?? '', [createVerifier(app.signer.verifierKey)]).text);
     assert.deepEqual(Buffer.from(treeRoot(COUNT, source)), Buffer.from(checkpoint.rootHash));
+    // Served again from the process tile cache: the same bytes, and a narrower request gets a prefix.
+    assert.deepEqual((await server.inject({ method: 'GET', url: '/log/tile/0/000' })).rawPayload, full.rawPayload);
+    const narrower = await server.inject({ method: 'GET', url: '/log/tile/0/001.p/1' });
+    assert.deepEqual(narrower.rawPayload, partial.rawPayload.subarray(0, 32));
+    assert.equal((await server.inject({ method: 'GET', url: `/log/tile/0/001.p/${COUNT - 255}` })).statusCode, 404);
   });
 
   test('a tile beyond the published tree, or a malformed path, is refused with problem+json', async () => {

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { latestCheckpointOrFail } from '../ledger/log-reader.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
-import { parseTilePath, TILE_WIDTH } from '../ledger/tiles.ts';
+import { parseTilePath, TILE_WIDTH, type TileCache } from '../ledger/tiles.ts';
 import { AppError } from '../shared/app-error.ts';
 import { bearerTokenMatches } from './bearer-token.ts';
 
@@ -13,6 +13,8 @@ export interface LogRouteOptions {
   readonly store: LedgerStore;
   /** Token that entry bundles require; without one, they are not served. */
   readonly readToken: string | undefined;
+  /** The process's tile cache: hash tiles it holds are served without a database read, and tiles read are kept. */
+  readonly tileCache?: TileCache;
 }
 
 function tileCacheControl(width: number): string {
@@ -63,10 +65,13 @@ export function registerLogRoutes(app: FastifyInstance, options: LogRouteOptions
       if (entries.length !== tile.width) throw new AppError('ledger_inconsistent', `entries ${first}…${first + tile.width - 1} are not all stored`);
       return sendBytes(reply, encodeEntryBundle(entries.map((e) => e.entry)), tileCacheControl(tile.width));
     }
+    const cached = options.tileCache?.hashes(tile.level, tile.index, tile.width);
+    if (cached !== undefined) return sendBytes(reply, cached, tileCacheControl(tile.width));
     const [stored] = await store.readTiles([{ level: tile.level, index: tile.index, width: tile.width }]);
     if (stored === undefined || stored.hashes.length < tile.width * HASH_SIZE) {
       throw new AppError('not_found', `tile ${tail} is not in the published tree of size ${published}`);
     }
+    options.tileCache?.remember(tile.level, tile.index, stored.hashes);
     return sendBytes(reply, stored.hashes.subarray(0, tile.width * HASH_SIZE), tileCacheControl(tile.width));
   });
 }

@@ -1,6 +1,7 @@
 // The HTTP server: health, the log as C2SP tiles, the /api plugin, security headers, request ids and problem+json errors.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { TileCache } from '../ledger/tiles.ts';
 import { API_PREFIX, apiPlugin, type ApiOptions } from './api-plugin.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { installProblemHandler } from './problem.ts';
@@ -10,6 +11,8 @@ export interface ServerOptions {
   readonly store: LedgerStore;
   readonly logger: FastifyBaseLogger;
   readonly readToken: string | undefined;
+  /** The process's tile cache (WritApp.tileCache), shared by the tile routes and the proofs the API serves. */
+  readonly tileCache?: TileCache;
   /** The /api plugin (authenticator and route modules); without it only health and the log are served. */
   readonly api?: ApiOptions;
 }
@@ -35,7 +38,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const checkpoint = await options.store.latestCheckpoint();
     return { status: 'ok', treeSize: checkpoint?.size ?? 0 };
   });
-  registerLogRoutes(app, { store: options.store, readToken: options.readToken });
+  registerLogRoutes(app, { store: options.store, readToken: options.readToken, ...(options.tileCache === undefined ? {} : { tileCache: options.tileCache }) });
   if (options.api !== undefined) void app.register(apiPlugin, { ...options.api, prefix: API_PREFIX });
   return app;
 }

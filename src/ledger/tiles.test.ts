@@ -233,6 +233,21 @@ test('tile cache: answers held tiles, reports what is missing, widens partial ti
   assert.deepEqual(cache.missing([{ level: 0, index: 5, width: 256 }, { level: 0, index: 0, width: 256 }]), [{ level: 0, index: 0, width: 256 }]);
 });
 
+test('tile cache: upper-level tiles survive a stream of level-0 tiles; held hashes are served as copies', () => {
+  const cache = createTileCache(4);
+  cache.remember(1, 0, tree.tile(1, 0) ?? new Uint8Array());
+  for (let i = 0; i < 19; i++) cache.remember(0, i, tree.tile(0, i) ?? new Uint8Array());
+  assert.equal(cache.tileCount(), 4);
+  assert.deepEqual(cache.missing([{ level: 1, index: 0, width: 19 }]), []);
+  const held = cache.hashes(0, 18, 2);
+  assert.ok(held !== undefined && held.length === 64);
+  assert.equal(b64(held.subarray(32)), b64(LEAVES[18 * 256 + 1] ?? new Uint8Array()));
+  held.fill(0);
+  assert.equal(b64(cache.hashes(0, 18, 1) ?? new Uint8Array()), b64(LEAVES[18 * 256] ?? new Uint8Array()));
+  assert.equal(cache.hashes(0, 0, 1), undefined);
+  assert.deepEqual(proveInclusion(18 * 256 + 5, 5000, tree, cache).map(b64), referenceInclusionProof(18 * 256 + 5, LEAVES).map(b64));
+});
+
 test('tile paths follow the C2SP examples', () => {
   assert.equal(tilePath({ level: 0, index: 1234067, width: 256 }), 'tile/0/x001/x234/067');
   assert.equal(tilePath({ level: 0, index: 1234067, width: 5 }), 'tile/0/x001/x234/067.p/5');

@@ -233,15 +233,20 @@ function tilesForRanges(ranges: LeafRange[], size: number): TileCoord[] {
 // ---------------------------------------------------------------------------------------------- cache
 
 /**
- * Memo of tiles with their 8 internal levels precomputed, so any node inside a held tile is a lookup.
- * Tiles only grow to the right and never change once written, so a held tile answers every node it covers.
- * Feed it only from committed storage of ONE log (never from an append whose transaction may roll back).
+ * Memo of tiles and their 8 internal levels (computed the first time a node above the stored hashes is asked
+ * for), so any node inside a held tile is a lookup. Tiles only grow to the right and never change once
+ * written, so a held tile answers every node it covers. Tiles of level 1 and up (one per 65,536 entries)
+ * are kept in a share of their own, so a stream of level-0 tiles never pushes them out: every proof
+ * passes through them. Feed it only from committed storage of ONE log (never from an append whose
+ * transaction may roll back).
  */
 export interface TileCache {
   readonly maxTiles: number;
   /** Hash `height` (0..7) levels above stored hash number `position`·2^height of the tile, if held. */
   node(level: number, index: number, height: number, position: number): Hash | undefined;
-  /** Remembers a tile's stored hashes (kept if wider than the held copy) and precomputes its internal levels. */
+  /** The first `width` stored hashes of a tile (a copy), if held that wide. */
+  hashes(level: number, index: number, width: number): Uint8Array | undefined;
+  /** Remembers a tile's stored hashes (kept if wider than the held copy). */
   remember(level: number, index: number, hashes: Uint8Array): void;
   /** The coordinates this cache cannot answer yet: read only these from storage before proving. */
   missing(coords: TileCoord[]): TileCoord[];
@@ -250,8 +255,9 @@ export interface TileCache {
 }
 
 interface CachedTile {
-  width: number;
-  levels: Uint8Array[];
+  readonly width: number;
+  /** levels[0] is a copy of the stored hashes; the levels above it are built on first use. */
+  readonly levels: Uint8Array[];
 }
 
 function hashAt(data: Uint8Array, position: number): Hash {
@@ -265,56 +271,73 @@ function copyHashAt(data: Uint8Array, position: number): Hash {
   return copy;
 }
 
-function buildLevels(hashes: Uint8Array, width: number): Uint8Array[] {
-  const first = new Uint8Array(width * HASH_SIZE);
-  first.set(hashes.subarray(0, width * HASH_SIZE));
-  const levels = [first];
-  for (let count = Math.floor(width / 2), below = first; count > 0; count = Math.floor(count / 2)) {
+/** Appends to `levels` (holding the stored hashes) every complete level above them. */
+function buildLevels(levels: Uint8Array[], width: number): void {
+  let below = levels[0] ?? new Uint8Array(0);
+  for (let count = Math.floor(width / 2); count > 0; count = Math.floor(count / 2)) {
     const above = new Uint8Array(count * HASH_SIZE);
     for (let i = 0; i < count; i++) above.set(nodeHash(hashAt(below, 2 * i), hashAt(below, 2 * i + 1)), i * HASH_SIZE);
     levels.push(above);
     below = above;
   }
-  return levels;
 }
 
 // Levels stay below 64 and tile indexes below 2^46, so this key is a safe integer (faster than a string key).
 const cacheKey = (level: number, index: number): number => index * 64 + level;
 
+/** A Map used as an LRU list: reading an entry moves it to the end, the oldest is first. */
+function touch<K, V>(map: Map<K, V>, key: K): V | undefined {
+  const value = map.get(key);
+  if (value !== undefined) {
+    map.delete(key);
+    map.set(key, value);
+  }
+  return value;
+}
+
+function dropOldest<K, V>(map: Map<K, V>): void {
+  const { value: oldest, done } = map.keys().next();
+  if (done !== true) map.delete(oldest);
+}
+
 /**
- * Creates an LRU cache of at most `maxTiles` tiles (about 16 KiB each when full) for treeRoot/prove*.
+ * Creates an LRU cache of at most `maxTiles` tiles (8 KiB each when full, 16 KiB once its levels are built)
+ * for treeRoot/prove*; tiles of level 1 and up may take half of it and are evicted only among themselves.
  * @example const cache = createTileCache(4096); proveInclusion(i, size, source, cache)
  */
 export function createTileCache(maxTiles: number): TileCache {
   if (!Number.isSafeInteger(maxTiles) || maxTiles < 1) throw new AppError('invalid_input', `tile cache size ${maxTiles} is not a positive integer`);
-  const tiles = new Map<number, CachedTile>();
+  const maxUpper = Math.ceil(maxTiles / 2);
+  const lower = new Map<number, CachedTile>();
+  const upper = new Map<number, CachedTile>();
+  const shareOf = (level: number): Map<number, CachedTile> => (level === 0 ? lower : upper);
+  const held = (level: number, index: number): CachedTile | undefined => shareOf(level).get(cacheKey(level, index));
   return {
     maxTiles,
     node(level, index, height, position) {
-      const key = cacheKey(level, index);
-      const entry = tiles.get(key);
+      const entry = touch(shareOf(level), cacheKey(level, index));
       if (entry === undefined || (position + 1) * 2 ** height > entry.width) return undefined;
+      if (height > 0 && entry.levels.length === 1) buildLevels(entry.levels, entry.width);
       const row = entry.levels[height];
-      if (row === undefined) return undefined;
-      tiles.delete(key);
-      tiles.set(key, entry);
-      return copyHashAt(row, position);
+      return row === undefined ? undefined : copyHashAt(row, position);
+    },
+    hashes(level, index, width) {
+      const entry = touch(shareOf(level), cacheKey(level, index));
+      return entry === undefined || entry.width < width ? undefined : (entry.levels[0] ?? new Uint8Array(0)).slice(0, width * HASH_SIZE);
     },
     remember(level, index, hashes) {
       const width = Math.min(TILE_WIDTH, Math.floor(hashes.length / HASH_SIZE));
+      if (width === 0 || (held(level, index)?.width ?? 0) >= width) return;
+      const share = shareOf(level);
       const key = cacheKey(level, index);
-      if (width === 0 || (tiles.get(key)?.width ?? 0) >= width) return;
-      tiles.delete(key);
-      tiles.set(key, { width, levels: buildLevels(hashes, width) });
-      for (const oldest of tiles.keys()) {
-        if (tiles.size <= maxTiles) break;
-        tiles.delete(oldest);
-      }
+      share.delete(key);
+      share.set(key, { width, levels: [hashes.slice(0, width * HASH_SIZE)] });
+      while (lower.size + upper.size > maxTiles) dropOldest(upper.size > maxUpper || lower.size === 0 ? upper : lower);
     },
     missing(coords) {
-      return coords.filter((coord) => (tiles.get(cacheKey(coord.level, coord.index))?.width ?? 0) < coord.width);
+      return coords.filter((coord) => (held(coord.level, coord.index)?.width ?? 0) < coord.width);
     },
-    tileCount: () => tiles.size,
+    tileCount: () => lower.size + upper.size,
   };
 }
 

@@ -36,7 +36,7 @@ export function registerLogRead(log: Command): void {
     .description('print a c2sp.org/tlog-proof@v1 receipt for entry N against the latest checkpoint')
     .action(async (indexText: string, _options: unknown, command: Command) => {
       const index = parseIndex(indexText);
-      const receipt = await withApp(command, (app) => receiptFor(app.store, index));
+      const receipt = await withApp(command, (app) => receiptFor(app.store, index, app.tileCache));
       await writeOut(receipt);
     });
 }

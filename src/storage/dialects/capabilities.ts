@@ -14,6 +14,11 @@ export interface BackendCapabilities {
   readonly maxParameters: number;
   /** Group-commit transactions worth having in flight at once: 1 where writers are serialised anyway (SQLite). */
   readonly appendTransactionsInFlight: number;
+  /**
+   * The schema Kysely's migration tables belong in: PostgreSQL's current schema, so databases holding several
+   * Writ schemas never see each other's migration state (Kysely otherwise looks in every schema); none on SQLite.
+   */
+  migrationSchema(db: Kysely<Database>): Promise<string | undefined>;
   /** True when `error` is the driver's unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /**

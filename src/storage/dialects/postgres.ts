@@ -20,6 +20,10 @@ const postgresCapabilities: BackendCapabilities = {
   maxParameters: 60_000,
   // While one transaction waits for its COMMIT (a round trip and an fsync), the next batch is being written.
   appendTransactionsInFlight: 3,
+  async migrationSchema(db) {
+    const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    return result.rows[0]?.schema;
+  },
   isUniqueViolation: (error) => error instanceof pg.DatabaseError && error.code === '23505',
   async tryLockSequencer(trx) {
     // The lock is keyed by schema, so several Writ logs can share one database without contending.

@@ -92,6 +92,7 @@ const sqliteCapabilities: BackendCapabilities = {
   maxParameters: 32_000,
   appendTransactionsInFlight: 1,
   tryLockSequencer: () => Promise.resolve(true),
+  migrationSchema: () => Promise.resolve(undefined),
   isUniqueViolation: (error) =>
     error instanceof BetterSqlite3.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
 };
