@@ -1,5 +1,11 @@
-// The composition root: the only place that wires configuration, storage, the ledger and the event recorder together.
+// The composition root: the only place that wires configuration, storage, the ledger, identity and access together.
 import pino, { type Logger } from 'pino';
+import type { AccessDeps } from './access/access-deps.ts';
+import { startAccessScheduler, type AccessScheduler } from './access/access-scheduler.ts';
+import { createPolicyHolder, type PolicyHolder } from './access/apply-policy.ts';
+import { createIdentityService, type IdentityService } from './identity/identity-service.ts';
+import { identitySettingsFromConfig } from './identity/identity-settings.ts';
+import type { IdentityStore } from './identity/identity-store.ts';
 import type { WritConfig } from './config/config-schema.ts';
 import { createAuditEntryFactory, type AuditEntryFactory } from './events/audit-entry.ts';
 import { createEventRecorder, type EventRecorder } from './events/event-recorder.ts';
@@ -9,10 +15,13 @@ import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
 import type { NoteSigner } from './ledger/signed-note.ts';
 import { createTileCache, type TileCache } from './ledger/tiles.ts';
+import { createTileCache, type TileCache } from './ledger/tiles.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createUuidV7Generator, type IdGenerator } from './shared/ids.ts';
 import { createAuditedTransactions, type AuditedTransactions } from './storage/audited-transaction.ts';
+import { createKyselyAccessStore } from './storage/kysely-access-store.ts';
 import { createKyselyEventSearch } from './storage/kysely-event-search.ts';
+import { createKyselyIdentityStore } from './storage/kysely-identity-store.ts';
 import { createKyselyLedgerStore } from './storage/kysely-ledger-store.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { loadSigner } from './storage/signing-key-file.ts';
@@ -31,6 +40,16 @@ export interface WritApp {
   /** Appends prepared entries with group commit; one call's entries commit together or not at all. */
   readonly appender: GroupCommitAppender;
   readonly eventSearch: EventSearch;
+  readonly identity: IdentityService;
+  readonly identityStore: IdentityStore;
+  /** The access engine's commands read their store, policy, clock and ids from here. */
+  readonly access: AccessDeps;
+  /** The policy in force (refreshed from the store; another process may apply a newer version). */
+  readonly policy: PolicyHolder;
+  /** Starts this process's access scheduler (expiry, scheduled starts, notices). */
+  startScheduler(): AccessScheduler;
+  /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
+  readonly tileCache: TileCache;
   /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
   readonly tileCache: TileCache;
   /** Starts this process's sequencer (it integrates only while it holds the sequencer role). */
@@ -41,8 +60,12 @@ export interface WritApp {
 /** Tiles the process keeps for proofs: every tile of a log of about 1,000,000 entries (at most 64 MiB). */
 const TILE_CACHE_TILES = 4096;
 
+/** Tiles the process keeps for proofs: every tile of a log of about 1,000,000 entries (at most 64 MiB). */
+const TILE_CACHE_TILES = 4096;
+
 export function createLogger(config: WritConfig): Logger {
-  return pino({ level: config.logLevel, redact: ['config.logKey', 'config.logReadToken', 'config.pgUrl', 'req.headers.authorization'] }, pino.destination(2));
+  const redact = ['config.logKey', 'config.logReadToken', 'config.pgUrl', 'config.adminPassword', 'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'];
+  return pino({ level: config.logLevel, redact }, pino.destination(2));
 }
 
 /**
@@ -70,6 +93,12 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   };
   const transactions = createAuditedTransactions(opened.db, opened.capabilities, notifySequencer);
   const auditEntry = createAuditEntryFactory({ clock, ids });
+  const identityStore = createKyselyIdentityStore(opened.db, transactions, opened.capabilities);
+  const identity = createIdentityService({ store: identityStore, clock, ids, auditEntry, settings: identitySettingsFromConfig(config) });
+  const policy = createPolicyHolder();
+  const access: AccessDeps = { store: createKyselyAccessStore(opened.db, transactions), policy: () => policy.current(), clock, ids, auditEntry };
+  await policy.refresh(access.store);
+  const schedulers: AccessScheduler[] = [];
   return {
     config,
     logger,
@@ -83,6 +112,25 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     appender,
     eventSearch: createKyselyEventSearch(opened.db),
     tileCache: createTileCache(TILE_CACHE_TILES),
+    tileCache: createTileCache(TILE_CACHE_TILES),
+    identity,
+    identityStore,
+    access,
+    policy,
+    startScheduler() {
+      const scheduler = startAccessScheduler(
+        access,
+        {
+          maxSleepMs: 5000,
+          onError: (error) => {
+            logger.error({ err: error }, 'access scheduler failed; retrying');
+          },
+          beforeRun: () => policy.refresh(access.store),
+        },
+      );
+      schedulers.push(scheduler);
+      return scheduler;
+    },
     startSequencer() {
       const loop = startSequencerLoop(
         { store, signer, clock, batchSize: config.sequencerBatchSize },
@@ -94,6 +142,7 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
       return loop;
     },
     async close() {
+      await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
       await Promise.all(loops.map((loop) => loop.stop()));
       await opened.close();
     },
