@@ -15,7 +15,6 @@ import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
 import type { NoteSigner } from './ledger/signed-note.ts';
 import { createTileCache, type TileCache } from './ledger/tiles.ts';
-import { createTileCache, type TileCache } from './ledger/tiles.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createUuidV7Generator, type IdGenerator } from './shared/ids.ts';
 import { createAuditedTransactions, type AuditedTransactions } from './storage/audited-transaction.ts';
@@ -50,15 +49,10 @@ export interface WritApp {
   startScheduler(): AccessScheduler;
   /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
   readonly tileCache: TileCache;
-  /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
-  readonly tileCache: TileCache;
   /** Starts this process's sequencer (it integrates only while it holds the sequencer role). */
   startSequencer(): SequencerLoop;
   close(): Promise<void>;
 }
-
-/** Tiles the process keeps for proofs: every tile of a log of about 1,000,000 entries (at most 64 MiB). */
-const TILE_CACHE_TILES = 4096;
 
 /** Tiles the process keeps for proofs: every tile of a log of about 1,000,000 entries (at most 64 MiB). */
 const TILE_CACHE_TILES = 4096;
@@ -111,7 +105,6 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     auditEntry,
     appender,
     eventSearch: createKyselyEventSearch(opened.db),
-    tileCache: createTileCache(TILE_CACHE_TILES),
     tileCache: createTileCache(TILE_CACHE_TILES),
     identity,
     identityStore,
