@@ -47,7 +47,7 @@ export function registerServe(program: Command): void {
       const { buildServer } = await import('../../http/server.ts');
       const { writApiOptions } = await import('../../http/writ-api.ts');
       const api = writApiOptions({ ...app, onAccessChanged: () => { scheduler.poke(); } });
-      const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, api });
+      const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, tileCache: app.tileCache, api });
       const { host, port } = splitListen(app.config.listen);
       await server.listen({ host, port });
       app.logger.info({ verifierKey: app.signer.verifierKey }, 'writ is serving; the log is signed by this verifier key');
