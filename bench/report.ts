@@ -3,6 +3,7 @@ import type { AppendCaseResult } from './append-throughput.ts';
 import type { Backend } from './bench-support.ts';
 import { fmt } from './bench-support.ts';
 import type { BuiltLog } from './build-log.ts';
+import type { EventsApiResult } from './events-api.ts';
 import type { ProofLatencyResult } from './proof-latency.ts';
 import type { VerifySpeedResult } from './verify-speed.ts';
 
@@ -28,6 +29,8 @@ export interface BenchResults {
   readonly built: BuiltLog | undefined;
   readonly proof: ProofLatencyResult | undefined;
   readonly verify: VerifySpeedResult | undefined;
+  /** Rendered into its own block by events-api-report.ts. */
+  readonly eventsApi: EventsApiResult | undefined;
 }
 
 export interface Verdict {

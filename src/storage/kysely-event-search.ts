@@ -10,7 +10,7 @@ import type { Database } from './schema.ts';
 export interface EventSearchOptions {
   /** A page stops growing its scan after this long and says where to continue (default 25 ms). */
   readonly budgetMs?: number;
-  /** Indices the first range of a page covers; later ranges grow while they are fast (default 65,536). */
+  /** Indices the first range of a page covers; later ranges grow while they are fast (default 16,384). */
   readonly initialSpan?: number;
   readonly nowMs?: () => number;
 }
@@ -96,10 +96,13 @@ async function findSequenced(db: Kysely<Database>, eventId: string): Promise<Fou
  */
 export function createKyselyEventSearch(db: Kysely<Database>, options: EventSearchOptions = {}): EventSearch {
   const budgetMs = options.budgetMs ?? 25;
-  const initialSpan = options.initialSpan ?? 65_536;
+  const initialSpan = options.initialSpan ?? 16_384;
   const nowMs = options.nowMs ?? (() => performance.now());
 
-  /** Scans chunk after chunk from `first` toward `last` until the page is full, the log ends or the budget is spent. */
+  /**
+   * Scans chunk after chunk from `first` toward `last` until the page is full or the log ends; stops early when
+   * the next chunk (as long as the last one took) would overrun the budget.
+   */
   async function scan(state: ScanState, startedMs: number): Promise<{ found: number[]; resumeAfter: number | undefined }> {
     const { order, limit } = state.request;
     const found: number[] = [];
@@ -113,8 +116,9 @@ export function createKyselyEventSearch(db: Kysely<Database>, options: EventSear
       }
       const atEnd = order === 'desc' ? chunk.lo <= state.last : chunk.hi >= state.last;
       if (atEnd) return { found, resumeAfter: undefined };
-      if (nowMs() - startedMs >= budgetMs) return { found, resumeAfter: order === 'desc' ? chunk.lo : chunk.hi };
-      if (nowMs() - chunkStartedMs < budgetMs / 8) span *= 4;
+      const chunkMs = nowMs() - chunkStartedMs;
+      if (nowMs() - startedMs + chunkMs >= budgetMs) return { found, resumeAfter: order === 'desc' ? chunk.lo : chunk.hi };
+      if (chunkMs < budgetMs / 8) span *= 4;
       position = order === 'desc' ? chunk.lo - 1 : chunk.hi + 1;
     }
   }
