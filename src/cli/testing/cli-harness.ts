@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command, type OutputConfiguration } from 'commander';
 import { isAppError } from '../../shared/app-error.ts';
 import type { CliInput, CliIo } from '../cli-io.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -32,6 +32,12 @@ function collector(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
+/** Commander copies output settings to subcommands only when they are created, so set them on every command. */
+function redirectOutput(command: Command, output: OutputConfiguration): void {
+  command.configureOutput(output);
+  for (const sub of command.commands) redirectOutput(sub, output);
+}
+
 function exitCodeOf(error: unknown, stderr: PassThrough): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 64;
   if (isAppError(error)) {
@@ -52,7 +58,8 @@ export async function runCli(args: readonly string[], options: RunOptions = {}):
   const stdin = typeof options.stdin === 'string' || options.stdin === undefined ? Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) : options.stdin;
   const nowMs = options.nowMs ?? TEST_NOW_MS;
   const io: CliIo = { env: options.env ?? {}, stdin, stdout: out.stream, stderr: err.stream, nowMs: () => nowMs, fetch: globalThis.fetch };
-  const program = createProgram(io).configureOutput({ writeOut: (text) => out.stream.write(text), writeErr: (text) => err.stream.write(text) });
+  const program = createProgram(io);
+  redirectOutput(program, { writeOut: (text) => out.stream.write(text), writeErr: (text) => err.stream.write(text) });
   let code = 0;
   try {
     await program.parseAsync(args, { from: 'user' });
@@ -68,4 +75,14 @@ export function tempCredentials(): { file: string; env: Record<string, string>; 
   const dir = mkdtempSync(join(tmpdir(), 'writ-cli-'));
   const file = join(dir, 'writ', 'credentials.json');
   return { file, env: { WRIT_CREDENTIALS: file }, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** An environment with a token in WRIT_TOKEN and no stored login. */
+export function tokenEnv(token = 'test-token'): Record<string, string> {
+  return { WRIT_TOKEN: token, WRIT_CREDENTIALS: join(tmpdir(), 'writ-cli-no-login', 'credentials.json') };
+}
+
+/** Runs `writ --server <server> ...args` with WRIT_TOKEN set. */
+export function runAgainst(server: string, args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  return runCli(['--server', server, ...args], { ...options, env: { ...tokenEnv(), ...options.env } });
 }
