@@ -75,7 +75,7 @@ async function login(command: Command, io: CliIo, options: LoginOptions): Promis
   });
   const { token, tokenId, expiresAt, user } = exchange.answer;
   writeCredentials(session.credentialsFile, { server: session.server, token, tokenId, username: user.username, expiresAt });
-  if (session.tokenSource === 'none' && io.env.WRIT_TOKEN !== undefined && io.env.WRIT_TOKEN !== '') {
+  if (io.env.WRIT_TOKEN !== undefined && io.env.WRIT_TOKEN !== '') {
     await note(io, 'writ: note: WRIT_TOKEN is set, so commands send it rather than this login');
   }
   const json = typeof exchange.json === 'object' && exchange.json !== null ? { ...exchange.json, token: undefined, server: session.server } : {};

@@ -41,7 +41,7 @@ test('events query maps its options to the API query names', async () => {
     limit: '10',
     cursor: 'c0',
   });
-  assert.match(run.stdout, /^41 +2026-11-25T13:59:00Z +access\.request\.approved +dana \(u-dana\) +success +request:req-1 resource:pg-prod +looks fine$/m);
+  assert.match(run.stdout, /^41 +2026-11-25T13:59:00Z +access\.request\.approved +dana +success +request:req-1 resource:pg-prod +looks fine$/m);
   assert.match(run.stdout, /^\(more: add --cursor n1\)$/m);
 });
 

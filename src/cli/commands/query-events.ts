@@ -25,8 +25,8 @@ interface QueryOptions {
 }
 
 function eventRow(index: number, e: EventAnswer): string[] {
-  const actor = e.actor.name === undefined ? e.actor.id : `${e.actor.name} (${e.actor.id})`;
-  return [String(index), formatTime(e.time), e.type, actor, e.outcome, e.targets.map((t) => `${t.kind}:${t.id}`).join(' '), e.reason ?? ''];
+  // The name when the log still has it (personal data may be erased); --json has both.
+  return [String(index), formatTime(e.time), e.type, e.actor.name ?? e.actor.id, e.outcome, e.targets.map((t) => `${t.kind}:${t.id}`).join(' '), e.reason ?? ''];
 }
 
 export function registerQueryEvents(program: Command, io: CliIo): void {

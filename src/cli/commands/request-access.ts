@@ -18,7 +18,7 @@ interface RequestOptions {
 
 function nextStep(result: { request: { status: string; id: string }; grant: unknown }): string {
   if (result.grant !== null) return '';
-  return result.request.status === 'pending' ? `\nThe approvers have been told. Follow it with: writ requests --mine\n` : '';
+  return result.request.status === 'pending' ? `\nWaiting for approval; follow it with: writ requests --mine\n` : '';
 }
 
 export function registerRequestAccess(program: Command, io: CliIo): void {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openApiSession } from '../client/api-session.ts';
 import { policyTextAnswer, policyVersionsPage } from '../client/policy-answers.ts';
 import type { CliIo } from '../cli-io.ts';
-import { note, printAnswer, withJsonOption } from '../format/answer-output.ts';
+import { note, printAnswer, wantsJson, withJsonOption } from '../format/answer-output.ts';
 import { formatMore, formatTable } from '../format/table-format.ts';
 import { formatRelative } from '../format/time-format.ts';
 import { parseCount } from '../input/option-input.ts';
@@ -19,7 +19,7 @@ export function registerShowPolicy(policy: Command, io: CliIo): void {
     const version = options.version === undefined ? undefined : parseCount(options.version, '--version', Number.MAX_SAFE_INTEGER);
     const path = version === undefined ? '/api/v1/policy' : `/api/v1/policy/versions/${version}`;
     const { answer, json } = await openApiSession(command, io).client.exchange('GET', path, policyTextAnswer);
-    if (command.opts<{ json?: boolean }>().json !== true) {
+    if (!wantsJson(command)) {
       const applied = answer.appliedAt === undefined ? '' : `, applied ${formatRelative(answer.appliedAt, io.nowMs())}${answer.appliedBy === undefined ? '' : ` by ${answer.appliedBy}`}`;
       await note(io, `# policy version ${answer.version} (${answer.digest})${applied}`);
     }
