@@ -33,9 +33,14 @@ export interface EventSearchRequest {
   readonly limit: number;
 }
 
+/** A sequenced entry with its personal part (undefined when it has none, or it was erased). */
+export interface SearchedEntry extends SequencedEntry {
+  readonly personal: Uint8Array | undefined;
+}
+
 export interface EventSearchPage {
   /** Matching sequenced entries in `order`; fewer than `limit` when the search stopped at its time budget. */
-  readonly entries: readonly SequencedEntry[];
+  readonly entries: readonly SearchedEntry[];
   /** Where the next page continues; undefined once the log has been searched to its end. */
   readonly resumeAfter: number | undefined;
 }
@@ -46,6 +51,7 @@ export interface FoundEvent {
   /** Undefined while the event is pending (appended, not yet sequenced). */
   readonly index: number | undefined;
   readonly entry: Uint8Array;
+  readonly personal: Uint8Array | undefined;
 }
 
 /**

@@ -73,10 +73,6 @@ export function filterOf(query: ListQuery): EventFilter {
   };
 }
 
-async function readersView(store: LedgerStore, entries: readonly { eventId: string; entry: Uint8Array }[]) {
-  const personal = await store.readPersonal(entries.map((e) => e.eventId));
-  return entries.map((e) => readEntry(e.entry, personal.get(e.eventId)?.value));
-}
 
 /**
  * The events routes, for the /api plugin.
@@ -125,9 +121,8 @@ export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
       const { order, limit, cursor } = request.query;
       const after = cursor === undefined ? undefined : decodeCursor(cursor, order);
       const page = await deps.search.search({ filter: filterOf(request.query), order, after, limit });
-      const events = await readersView(deps.store, page.entries);
       return {
-        events: page.entries.map((entry, i) => ({ index: entry.index, event: events[i] ?? readEntry(entry.entry, undefined) })),
+        events: page.entries.map((entry) => ({ index: entry.index, event: readEntry(entry.entry, entry.personal) })),
         next: page.resumeAfter === undefined ? null : encodeCursor(order, page.resumeAfter),
       };
     });
@@ -143,8 +138,7 @@ export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
     }, async (request) => {
       const found = await deps.search.findEvent(request.params.id);
       if (found === undefined) throw new AppError('not_found', `no event with id "${request.params.id}" in the log`);
-      const [event] = await readersView(deps.store, [found]);
-      const view = { event: event ?? readEntry(found.entry, undefined), entry: base64(found.entry) };
+      const view = { event: readEntry(found.entry, found.personal), entry: base64(found.entry) };
       if (found.index === undefined) return { ...view, index: null, inclusionProof: null, checkpoint: null, receipt: null };
       const checkpoint = await latestCheckpointOrFail(deps.store);
       const proof = await inclusionProof(deps.store, found.index, checkpoint.size, tiles);
