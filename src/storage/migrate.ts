@@ -1,5 +1,5 @@
-// Runs the schema migrations in order, once each, recording them in Kysely's migration table.
-import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'kysely';
+// Runs the schema migrations in order, once each, in one transaction, recording them in writ_migrations.
+import { sql, type Kysely } from 'kysely';
 import { AppError } from '../shared/app-error.ts';
 import type { BackendCapabilities } from './dialects/capabilities.ts';
 import * as ledger0001 from './migrations/0001-ledger.ts';
@@ -10,31 +10,36 @@ import type { Database } from './schema.ts';
 
 type MigrationStep = (db: Kysely<unknown>, caps: BackendCapabilities) => Promise<void>;
 
-const steps: Readonly<Record<string, MigrationStep>> = {
-  '0001-ledger': ledger0001.up,
-  '0002-identity': identity0002.up,
-  '0003-event-search': eventSearch0003.up,
-  '0004-access': access0004.up,
-};
+/** In order; a name, once released, never changes meaning. */
+const steps: readonly (readonly [string, MigrationStep])[] = [
+  ['0001-ledger', ledger0001.up],
+  ['0002-identity', identity0002.up],
+  ['0003-event-search', eventSearch0003.up],
+  ['0004-access', access0004.up],
+];
 
-function providerFor(caps: BackendCapabilities): MigrationProvider {
-  return {
-    getMigrations: () => {
-      const migrations: Record<string, Migration> = {};
-      for (const [name, up] of Object.entries(steps)) migrations[name] = { up: (db) => up(db, caps) };
-      return Promise.resolve(migrations);
-    },
-  };
-}
-
-/** Brings the schema up to date; returns the names of the migrations it ran. */
+/**
+ * Brings the schema up to date; returns the names of the migrations it ran. Our own small migrator rather than
+ * Kysely's: Kysely's introspects every schema of a PostgreSQL database, so a schema dropped meanwhile by another
+ * tenant of the database fails it, and its lock table is shared across schemas.
+ */
 export async function migrateToLatest(db: Kysely<Database>, caps: BackendCapabilities): Promise<string[]> {
-  // Capabilities land in parallel, so a database may have a later-numbered migration before an earlier one.
-  const schema = await caps.migrationSchema(db);
-  const migrator = new Migrator({ db, provider: providerFor(caps), allowUnorderedMigrations: true, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await caps.lockMigrations(trx);
+      await sql`create table if not exists writ_migrations (name varchar(128) primary key, applied_at_ms bigint not null)`.execute(trx);
+      const done = new Set((await sql<{ name: string }>`select name from writ_migrations`.execute(trx)).rows.map((r) => r.name));
+      const ran: string[] = [];
+      for (const [name, up] of steps) {
+        if (done.has(name)) continue;
+        // Migrations only build schema: they see the database untyped, as Kysely's own migrations do.
+        await up(trx as unknown as Kysely<unknown>, caps);
+        await sql`insert into writ_migrations (name, applied_at_ms) values (${name}, ${Date.now()})`.execute(trx);
+        ran.push(name);
+      }
+      return ran;
+    });
+  } catch (error) {
     throw new AppError('unavailable', `database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`, { cause: error });
   }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

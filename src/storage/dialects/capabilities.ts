@@ -15,10 +15,10 @@ export interface BackendCapabilities {
   /** Group-commit transactions worth having in flight at once: 1 where writers are serialised anyway (SQLite). */
   readonly appendTransactionsInFlight: number;
   /**
-   * The schema Kysely's migration tables belong in: PostgreSQL's current schema, so databases holding several
-   * Writ schemas never see each other's migration state (Kysely otherwise looks in every schema); none on SQLite.
+   * Serialises schema migrations across processes for the current transaction (PostgreSQL: an advisory lock keyed by
+   * schema; SQLite: BEGIN IMMEDIATE already holds the write lock).
    */
-  migrationSchema(db: Kysely<Database>): Promise<string | undefined>;
+  lockMigrations(trx: Kysely<Database>): Promise<void>;
   /** True when `error` is the driver's unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /**

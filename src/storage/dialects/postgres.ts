@@ -20,9 +20,8 @@ const postgresCapabilities: BackendCapabilities = {
   maxParameters: 60_000,
   // While one transaction waits for its COMMIT (a round trip and an fsync), the next batch is being written.
   appendTransactionsInFlight: 3,
-  async migrationSchema(db) {
-    const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-    return result.rows[0]?.schema;
+  async lockMigrations(trx) {
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.writ.migrate'))`.execute(trx);
   },
   isUniqueViolation: (error) => error instanceof pg.DatabaseError && error.code === '23505',
   async tryLockSequencer(trx) {

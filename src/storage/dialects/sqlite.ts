@@ -17,8 +17,11 @@ const MAIN_AUTOCHECKPOINT_PAGES = 8192;
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 /** Page cache per connection (negative: KiB): the tree's edge tiles and the entries' index pages stay in memory. */
 const CACHE_KIB = 65_536;
-/** Reads of the database file through a memory map rather than a read() call per page. */
-const MMAP_BYTES = 256 * 1024 * 1024;
+/**
+ * Reads of the database file through a memory map rather than a read() call per page (SQLite's default
+ * ceiling, 0x7fff0000): `writ verify` reads every entry, and a 1,000,000-entry log is about 1.3 GB.
+ */
+const MMAP_BYTES = 0x7fff0000;
 
 /** Every transaction takes the write lock at BEGIN, so two processes never deadlock upgrading a read lock. */
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -92,7 +95,7 @@ const sqliteCapabilities: BackendCapabilities = {
   maxParameters: 32_000,
   appendTransactionsInFlight: 1,
   tryLockSequencer: () => Promise.resolve(true),
-  migrationSchema: () => Promise.resolve(undefined),
+  lockMigrations: () => Promise.resolve(),
   isUniqueViolation: (error) =>
     error instanceof BetterSqlite3.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
 };
