@@ -239,6 +239,20 @@ describe('writ verify over a tampered SQLite log', { concurrency: 2 }, () => {
     assert.match(result.stderr, /verification failed \(first bad index \d+\): /);
   });
 
+  it('(g) a tile or an entry stored as text rather than bytes: reported, not a crash', async () => {
+    const tile = await verifyTampered('tile-as-text', (db) => {
+      assert.equal(db.prepare("update log_tiles set hashes = cast(hashes as text) where level = 0 and tile_index = 0").run().changes, 1);
+    });
+    assertFailedAt(tile, 0);
+    assert.ok(tile.report.problems.some((p) => p.message.includes('tile 0/0 is stored as text')), JSON.stringify(tile.report.problems));
+    const k = innerRange().from + 1;
+    const entry = await verifyTampered('entry-as-text', (db) => {
+      assert.equal(db.prepare('update log_entries set entry = cast(entry as text) where idx = ?').run(k).changes, 1);
+    });
+    assertFailedAt(entry, k);
+    assert.ok(entry.report.problems.some((p) => p.message.includes(`entry ${k} is stored as text`)), JSON.stringify(entry.report.problems));
+  });
+
   it('(f) a checkpoint note edited: its signature fails', async () => {
     const { to } = innerRange();
     const result = await verifyTampered('edit-checkpoint', (db) => {

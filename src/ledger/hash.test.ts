@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { isAppError } from '../shared/app-error.ts';
-import { emptyRoot, HASH_SIZE, hashesEqual, isHash, leafHash, nodeHash } from './hash.ts';
+import { emptyRoot, HASH_SIZE, hashesEqual, isHash, leafHash, nodeHash, nodeHashOfPair } from './hash.ts';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const h = createHash('sha256');
@@ -33,4 +33,13 @@ test('hashesEqual compares bytes, including different lengths', () => {
   assert.ok(isHash(a));
   assert.ok(!isHash(a.subarray(1)));
   assert.ok(!isHash('x'));
+});
+
+test('nodeHashOfPair hashes two adjacent hashes as nodeHash does, and refuses other lengths', () => {
+  const [a, b] = [leafHash(Uint8Array.of(1)), leafHash(Uint8Array.of(2))];
+  const pair = new Uint8Array(64);
+  pair.set(a);
+  pair.set(b, 32);
+  assert.ok(hashesEqual(nodeHashOfPair(pair), nodeHash(a, b)));
+  assert.throws(() => nodeHashOfPair(pair.subarray(1)), (e) => isAppError(e, 'invalid_input'));
 });

@@ -1,10 +1,11 @@
 // The full audit of a stored log: every leaf and tree node recomputed, every checkpoint's signature and root checked.
 import type { Checkpoint } from './checkpoint.ts';
 import { parseCheckpoint } from './checkpoint.ts';
-import { hashesEqual, leafHash, HASH_SIZE, type Hash } from './hash.ts';
+import { hashesEqual, HASH_SIZE, type Hash } from './hash.ts';
 import type { LedgerStore, StoredCheckpoint } from './ledger-store.ts';
 import { openNote, type NoteVerifier } from './signed-note.ts';
-import { appendLeaves, edgeTiles, TILE_WIDTH, type TileData } from './tiles.ts';
+import { createLeafHasher, type EntryRow, type HashedRows, type LeafHasher } from './leaf-hasher.ts';
+import { appendLeaves, edgeTiles, TILE_WIDTH, type KnownTileRoot, type TileData } from './tiles.ts';
 import { isAppError } from '../shared/app-error.ts';
 
 export interface VerifyProblem {
@@ -25,7 +26,14 @@ export interface VerifyReport {
 }
 
 const MAX_PROBLEMS = 20;
-const CHUNK = 8192;
+const CHUNK = 16_384;
+/** Below this many entries a worker thread costs more to start than it saves. */
+const DEFAULT_WORKER_FROM_ENTRIES = 50_000;
+
+export interface VerifyOptions {
+  /** Hash leaves on a worker thread (overlapping the reads) when the log has at least this many entries. */
+  readonly leafHashWorkerFromEntries?: number;
+}
 
 interface Audit {
   readonly problems: VerifyProblem[];
@@ -54,6 +62,51 @@ function createAudit(): Audit {
   };
 }
 
+/** What a column that should hold bytes holds instead (a backend with loose typing may store anything). */
+function describeStored(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'string' ? 'text' : typeof value;
+}
+
+interface Rebuilding {
+  readonly treeSize: number;
+  readonly checkpoints: readonly Checkpoint[];
+  readonly rebuild: TreeRebuild;
+  readonly cursor: { next: number };
+}
+
+/** Hashes and checks one chunk of rows: the event id column, the rebuilt tree against the stored tiles and signed roots. */
+async function checkChunk(store: LedgerStore, chunk: Chunk, hashed: HashedRows, state: Rebuilding, audit: Audit): Promise<void> {
+  if (hashed.badIdAt !== undefined) {
+    const index = chunk.from + hashed.badIdAt;
+    audit.report(index, `entry ${index}: the stored event id column does not match the entry`);
+  }
+  const touched = new Map<string, TileData>();
+  growThroughCheckpoints(state.rebuild, hashed.leaves, state.checkpoints, state.cursor, touched, audit, (tile) => hashed.tileRoot(tile));
+  hashed.release();
+  await compareTiles(store, [...touched.values()], state.rebuild.size, state.treeSize, audit);
+  if (chunk.problem !== undefined) audit.report(chunk.problem.index, chunk.problem.message);
+}
+
+/** Checks every entry up to the first problem, reading the next rows while the current ones are hashed; returns how many were checked. */
+async function checkEntries(store: LedgerStore, hasher: LeafHasher, state: Rebuilding, audit: Audit): Promise<number> {
+  let checked = 0;
+  if (audit.problems.length > 0) return checked; // a bad checkpoint: the roots to check the entries against are not trustworthy
+  let chunk = state.treeSize > 0 ? await readChunk(store, 0, state.treeSize) : undefined;
+  let hashing = chunk === undefined ? undefined : hasher.hash(chunk.rows);
+  while (chunk !== undefined && hashing !== undefined) {
+    const end = chunk.from + CHUNK;
+    const next = chunk.problem === undefined && end < state.treeSize ? await readChunk(store, end, state.treeSize) : undefined;
+    const hashed = await hashing;
+    hashing = next === undefined ? undefined : hasher.hash(next.rows);
+    await checkChunk(store, chunk, hashed, state, audit);
+    checked += chunk.rows.length;
+    if (audit.problems.length > 0) break;
+    chunk = next;
+  }
+  return checked;
+}
+
 /** Checks one stored checkpoint: a valid signature by the log's key, and a body that matches its stored columns. */
 function checkCheckpoint(stored: StoredCheckpoint, verifier: NoteVerifier, audit: Audit): Checkpoint | undefined {
   let body: Checkpoint;
@@ -64,7 +117,9 @@ function checkCheckpoint(stored: StoredCheckpoint, verifier: NoteVerifier, audit
     return undefined;
   }
   if (body.origin !== verifier.name) audit.report(undefined, `checkpoint of size ${stored.size} has origin "${body.origin}", not "${verifier.name}"`);
-  if (body.size !== stored.size || !hashesEqual(body.rootHash, stored.rootHash)) {
+  if (!(stored.rootHash instanceof Uint8Array)) {
+    audit.report(undefined, `checkpoint of size ${stored.size}: its stored root is ${describeStored(stored.rootHash)}, not bytes`);
+  } else if (body.size !== stored.size || !hashesEqual(body.rootHash, stored.rootHash)) {
     audit.report(undefined, `checkpoint of size ${stored.size}: its stored size or root differs from what was signed`);
   }
   return body;
@@ -89,8 +144,8 @@ class TreeRebuild {
   size = 0;
   private edge = new Map<string, Uint8Array>();
 
-  append(leaves: Hash[]): { tiles: TileData[]; root: Hash } {
-    const grown = appendLeaves(this.size, { tile: (level, index) => this.edge.get(`${level}/${index}`) }, leaves);
+  append(leaves: Hash[], knownRoot?: KnownTileRoot): { tiles: TileData[]; root: Hash } {
+    const grown = appendLeaves(this.size, { tile: (level, index) => this.edge.get(`${level}/${index}`) }, leaves, knownRoot);
     this.size = grown.newSize;
     const keep = new Set(edgeTiles(this.size).map((c) => `${c.level}/${c.index}`));
     for (const t of grown.tiles) this.edge.set(`${t.level}/${t.index}`, t.hashes);
@@ -112,8 +167,13 @@ function firstDifferingHash(a: Uint8Array, b: Uint8Array): number {
 async function compareTiles(store: LedgerStore, rebuilt: readonly TileData[], rebuiltSize: number, finalSize: number, audit: Audit): Promise<void> {
   const stored = new Map((await store.readTiles(rebuilt.map((t) => ({ level: t.level, index: t.index, width: 1 })))).map((t) => [`${t.level}/${t.index}`, t.hashes]));
   for (const tile of rebuilt) {
-    const have = stored.get(`${tile.level}/${tile.index}`);
+    const have: unknown = stored.get(`${tile.level}/${tile.index}`);
     const width = tile.hashes.length / HASH_SIZE;
+    if (have !== undefined && !(have instanceof Uint8Array)) {
+      const index = tile.index * TILE_WIDTH * TILE_WIDTH ** tile.level;
+      audit.report(index, `tile ${tile.level}/${tile.index} is stored as ${describeStored(have)}, not bytes (it covers entries from ${index})`, index + TILE_WIDTH ** (tile.level + 1));
+      continue;
+    }
     const isFinal = (rebuiltSize === finalSize && edgeTiles(finalSize).some((c) => c.level === tile.level && c.index === tile.index)) || width === TILE_WIDTH;
     const compared = have === undefined ? undefined : isFinal ? have : have.subarray(0, tile.hashes.length);
     const at = compared === undefined ? 0 : firstDifferingHash(tile.hashes, compared);
@@ -129,11 +189,19 @@ async function compareTiles(store: LedgerStore, rebuilt: readonly TileData[], re
 }
 
 /** Feeds `leaves` into the rebuild, comparing the root at every checkpoint size it passes. */
-function growThroughCheckpoints(rebuild: TreeRebuild, leaves: Hash[], checkpoints: readonly Checkpoint[], cursor: { next: number }, touched: Map<string, TileData>, audit: Audit): void {
+function growThroughCheckpoints(
+  rebuild: TreeRebuild,
+  leaves: Hash[],
+  checkpoints: readonly Checkpoint[],
+  cursor: { next: number },
+  touched: Map<string, TileData>,
+  audit: Audit,
+  knownRoot?: KnownTileRoot,
+): void {
   for (let pos = 0; pos < leaves.length; ) {
     const target = checkpoints[cursor.next]?.size ?? Number.MAX_SAFE_INTEGER;
     const take = Math.min(leaves.length - pos, target - rebuild.size);
-    const grown = rebuild.append(leaves.slice(pos, pos + take));
+    const grown = rebuild.append(leaves.slice(pos, pos + take), knownRoot);
     for (const t of grown.tiles) touched.set(`${t.level}/${t.index}`, t);
     pos += take;
     if (rebuild.size === target) {
@@ -147,18 +215,36 @@ function growThroughCheckpoints(rebuild: TreeRebuild, leaves: Hash[], checkpoint
   }
 }
 
-function findIdColumnMismatch(rows: readonly { index: number; eventId: string; entry: Uint8Array }[]): number | undefined {
-  for (const row of rows) {
-    if (Buffer.from(row.entry.buffer, row.entry.byteOffset, row.entry.byteLength).indexOf(`"id":"${row.eventId}"`) < 0) return row.index;
+/** Rows of the log read for checking, and what was wrong past them (reported when their turn comes). */
+interface Chunk {
+  readonly from: number;
+  readonly rows: readonly EntryRow[];
+  readonly problem: VerifyProblem | undefined;
+}
+
+/** Reads entries `from`…; stops at the first missing index or at an entry that is not stored as bytes. */
+async function readChunk(store: LedgerStore, from: number, treeSize: number): Promise<Chunk> {
+  const to = Math.min(from + CHUNK, treeSize);
+  const rows = await store.readEntries(from, to);
+  const gap = rows.findIndex((row, i) => row.index !== from + i);
+  if (gap >= 0 || rows.length < to - from) {
+    const missing = gap >= 0 ? from + gap : from + rows.length;
+    return { from, rows: rows.slice(0, missing - from), problem: { index: missing, message: `entry ${missing} is missing: rows were deleted or re-numbered` } };
   }
-  return undefined;
+  const notBytes = rows.findIndex((row) => !((row.entry as unknown) instanceof Uint8Array));
+  if (notBytes >= 0) {
+    const index = from + notBytes;
+    return { from, rows: rows.slice(0, notBytes), problem: { index, message: `entry ${index} is stored as ${describeStored(rows[notBytes]?.entry)}, not bytes` } };
+  }
+  return { from, rows, problem: undefined };
 }
 
 /**
  * Audits the whole stored log against the verifier key; never throws for a bad log, it reports.
+ * On large logs the leaves are hashed on a worker thread while the next rows are read.
  * @example const report = await verifyLog(store, createVerifier(key)); report.ok
  */
-export async function verifyLog(store: LedgerStore, verifier: NoteVerifier): Promise<VerifyReport> {
+export async function verifyLog(store: LedgerStore, verifier: NoteVerifier, options: VerifyOptions = {}): Promise<VerifyReport> {
   const audit = createAudit();
   const checkpoints = await readAllCheckpoints(store, verifier, audit);
   const treeSize = checkpoints[checkpoints.length - 1]?.size ?? 0;
@@ -169,21 +255,12 @@ export async function verifyLog(store: LedgerStore, verifier: NoteVerifier): Pro
     growThroughCheckpoints(rebuild, [], checkpoints, cursor, new Map(), audit);
     cursor.next += 1;
   }
+  const hasher = createLeafHasher({ useWorker: treeSize >= (options.leafHashWorkerFromEntries ?? DEFAULT_WORKER_FROM_ENTRIES) });
   let checked = 0;
-  for (let from = 0; from < treeSize && audit.problems.length === 0; from += CHUNK) {
-    const rows = await store.readEntries(from, Math.min(from + CHUNK, treeSize));
-    const gap = rows.findIndex((row, i) => row.index !== from + i);
-    if (gap >= 0 || rows.length < Math.min(CHUNK, treeSize - from)) {
-      const missing = gap >= 0 ? from + gap : from + rows.length;
-      audit.report(missing, `entry ${missing} is missing: rows were deleted or re-numbered`);
-      break;
-    }
-    const badId = findIdColumnMismatch(rows);
-    if (badId !== undefined) audit.report(badId, `entry ${badId}: the stored event id column does not match the entry`);
-    const touched = new Map<string, TileData>();
-    growThroughCheckpoints(rebuild, rows.map((r) => leafHash(r.entry)), checkpoints, cursor, touched, audit);
-    await compareTiles(store, [...touched.values()], rebuild.size, treeSize, audit);
-    checked += rows.length;
+  try {
+    checked = await checkEntries(store, hasher, { treeSize, checkpoints, rebuild, cursor }, audit);
+  } finally {
+    await hasher.close();
   }
   const stats = await store.entryStats();
   if (stats.count > treeSize || (stats.maxIndex ?? -1) >= treeSize) {

@@ -1,6 +1,6 @@
 // C2SP tlog-tiles: tile paths, and every tree operation (append, root, proofs) computed from stored 256-wide tiles.
 import { AppError } from '../shared/app-error.ts';
-import { emptyRoot, HASH_SIZE, nodeHash } from './hash.ts';
+import { emptyRoot, HASH_SIZE, nodeHash, nodeHashOfPair } from './hash.ts';
 import type { Hash } from './hash.ts';
 
 /** Height of the subtree one tile spans: level-L tiles hold hashes of level-8L subtrees. */
@@ -276,7 +276,7 @@ function buildLevels(levels: Uint8Array[], width: number): void {
   let below = levels[0] ?? new Uint8Array(0);
   for (let count = Math.floor(width / 2); count > 0; count = Math.floor(count / 2)) {
     const above = new Uint8Array(count * HASH_SIZE);
-    for (let i = 0; i < count; i++) above.set(nodeHash(hashAt(below, 2 * i), hashAt(below, 2 * i + 1)), i * HASH_SIZE);
+    for (let i = 0; i < count; i++) above.set(nodeHashOfPair(below.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE)), i * HASH_SIZE);
     levels.push(above);
     below = above;
   }
@@ -364,19 +364,12 @@ function readTile(source: TileSource, level: number, index: number, needed: numb
 /** MTH of `count` (a power of two) stored hashes starting at `first`. */
 function hashStored(data: Uint8Array, first: number, count: number): Hash {
   if (count === 1) return copyHashAt(data, first);
-  let layer: Hash[] = [];
-  for (let i = 0; i < count; i++) layer.push(hashAt(data, first + i));
-  while (layer.length > 1) {
-    const next: Hash[] = [];
-    for (let i = 0; i + 1 < layer.length; i += 2) {
-      const [left, right] = [layer[i], layer[i + 1]];
-      if (left !== undefined && right !== undefined) next.push(nodeHash(left, right));
-    }
-    layer = next;
+  // Level by level in one copy: node i of a level overwrites bytes the pairs before it have already used.
+  const row = data.slice(first * HASH_SIZE, (first + count) * HASH_SIZE);
+  for (let width = count; width > 1; width /= 2) {
+    for (let i = 0; i < width / 2; i++) row.set(nodeHashOfPair(row.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE)), i * HASH_SIZE);
   }
-  const [root] = layer;
-  if (root === undefined) throw new AppError('internal', 'hashing an empty run of tile hashes');
-  return root;
+  return row.slice(0, HASH_SIZE);
 }
 
 function nodeAt(ref: NodeRef, reader: Reader): Hash {
@@ -493,8 +486,11 @@ export function proveConsistency(oldSize: number, newSize: number, source: TileS
 
 // ---------------------------------------------------------------------------------------------- appending
 
+/** The MTH of the 256 leaves of level-0 tile `tile`, when already known. */
+export type KnownTileRoot = (tile: number) => Hash | undefined;
+
 /** Adds `incoming` hashes to one level holding `oldCount` hashes; returns the touched tiles and the hashes of newly full ones. */
-function appendLevel(level: number, oldCount: number, incoming: Hash[], source: TileSource): { tiles: TileData[]; parents: Hash[] } {
+function appendLevel(level: number, oldCount: number, incoming: Hash[], source: TileSource, knownRoot: KnownTileRoot | undefined): { tiles: TileData[]; parents: Hash[] } {
   const tiles: TileData[] = [];
   const parents: Hash[] = [];
   let index = Math.floor(oldCount / TILE_WIDTH);
@@ -506,7 +502,7 @@ function appendLevel(level: number, oldCount: number, incoming: Hash[], source: 
     filled++;
     if (filled === TILE_WIDTH) {
       tiles.push({ level, index, hashes: buffer });
-      parents.push(hashStored(buffer, 0, TILE_WIDTH));
+      parents.push((level === 0 ? knownRoot?.(index) : undefined) ?? hashStored(buffer, 0, TILE_WIDTH));
       index++;
       filled = 0;
       buffer = new Uint8Array(TILE_BYTES);
@@ -524,9 +520,11 @@ function overlay(tiles: TileData[], source: TileSource): TileSource {
 /**
  * Appends leaf hashes to the tree of `oldSize` leaves, reading only edgeTiles(oldSize) from `source`.
  * Returns every tile created or changed (full contents so far, partial ones included) and the new root.
+ * `knownRoot` may supply the MTH of a level-0 tile that becomes full (computed elsewhere from the same
+ * leaves, as the verifier's worker does); the tile's hashes are stored either way.
  * @example const { tiles, root } = appendLeaves(size, source, entries.map(leafHash))
  */
-export function appendLeaves(oldSize: number, source: TileSource, leafHashes: Hash[]): { newSize: number; tiles: TileData[]; root: Hash } {
+export function appendLeaves(oldSize: number, source: TileSource, leafHashes: Hash[], knownRoot?: KnownTileRoot): { newSize: number; tiles: TileData[]; root: Hash } {
   checkSize(oldSize, 'tree size');
   const newSize = oldSize + leafHashes.length;
   if (!Number.isSafeInteger(newSize)) throw new AppError('invalid_input', `appending ${leafHashes.length} leaves overflows the tree size`);
@@ -537,7 +535,7 @@ export function appendLeaves(oldSize: number, source: TileSource, leafHashes: Ha
   let incoming = leafHashes;
   let oldCount = oldSize;
   for (let level = 0; incoming.length > 0; level++) {
-    const step = appendLevel(level, oldCount, incoming, source);
+    const step = appendLevel(level, oldCount, incoming, source, knownRoot);
     tiles.push(...step.tiles);
     incoming = step.parents;
     oldCount = Math.floor(oldCount / TILE_WIDTH);

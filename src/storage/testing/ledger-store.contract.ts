@@ -90,6 +90,8 @@ export function ledgerStoreContract(backend: 'sqlite' | 'postgres'): void {
         const report = await verifyLog(store, createVerifier(deps.signer.verifierKey));
         assert.deepEqual(report.problems, []);
         assert.equal(report.entriesChecked, 330);
+        // The same audit with the leaves hashed on a worker thread, as on large logs.
+        assert.deepEqual(await verifyLog(store, createVerifier(deps.signer.verifierKey), { leafHashWorkerFromEntries: 0 }), report);
       }));
 
     test('an append with a duplicate event id fails whole and changes nothing', () =>
