@@ -135,13 +135,13 @@ export async function breakGlass(deps: AccessDeps, actor: AccessActor, input: Ne
  * The holder asks to move an open grant's end by `bySeconds`; the policy decides on the grant's whole new length.
  * @example await requestExtension(deps, alice, grant.id, { bySeconds: 3600, reason: 'migration still running' })
  */
-export async function requestExtension(deps: AccessDeps, actor: AccessActor, grantId: GrantId, input: { bySeconds: number; reason: string | undefined }): Promise<RequestResult> {
+export async function requestExtension(deps: AccessDeps, actor: AccessActor, grantId: GrantId, input: { bySeconds: number; reason: string | undefined; ticket?: string | undefined }): Promise<RequestResult> {
   const nowMs = deps.clock.nowMs();
   const grant = await deps.store.getGrant(grantId);
   if (grant === undefined || grant.userId !== actor.userId) throw new AppError('not_found', `you hold no grant ${grantId}`);
   if (grantState(grant, nowMs) === 'ended') throw new AppError('conflict', `grant ${grantId} has ended; request access again instead`);
   const totalSeconds = Math.round((grant.endsAtMs - grant.startsAtMs) / 1000) + input.bySeconds;
-  const ask = { resourceId: grant.resourceId, level: grant.level, durationSeconds: totalSeconds, reason: input.reason, ticket: undefined, startAtMs: undefined };
+  const ask = { resourceId: grant.resourceId, level: grant.level, durationSeconds: totalSeconds, reason: input.reason, ticket: input.ticket, startAtMs: undefined };
   const verdict = deps.policy().decideRequest({ requester: actor, ...ask, breakGlass: false, nowMs });
   if (verdict.kind === 'deny') return refuse(deps, actor, { ...ask, durationSeconds: input.bySeconds }, false, verdict.reasons);
   if (verdict.kind === 'break-glass') throw new AppError('internal', 'the policy answered break-glass to an extension');

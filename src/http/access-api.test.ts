@@ -80,6 +80,8 @@ for (const backend of testBackends) {
     });
 
     test('administration: users, groups, policy and the audit log by role', async () => {
+      const wrong = await expect('dave', 'POST', '/api/v1/auth/password', 400, { currentPassword: 'not-my-password-1', newPassword: 'a-whole-new-secret-7' });
+      assert.match(String(wrong.detail), /current password is wrong/);
       await expect('alice', 'GET', '/api/v1/users', 403);
       await expect('carol', 'GET', '/api/v1/users', 200);
       await expect('carol', 'POST', '/api/v1/users', 403, { username: 'eve' });

@@ -179,7 +179,7 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
 
     api.post('/v1/grants/:id/extend', { schema: { tags: ['access'], summary: 'Ask to move my grant’s end; the policy decides who approves', params: idParams, body: extendBody, response: { 201: requestResult } } }, async (request, reply) => {
       assertScope(principal(request), 'requests:write');
-      const result = await requestExtension(deps.access, await actor(request), request.params.id as GrantId, { bySeconds: request.body.bySeconds, reason: request.body.reason });
+      const result = await requestExtension(deps.access, await actor(request), request.params.id as GrantId, { bySeconds: request.body.bySeconds, reason: request.body.reason, ticket: request.body.ticket });
       return reply.status(201).send(changed(asResult(result)));
     });
   };

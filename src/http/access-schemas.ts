@@ -26,7 +26,7 @@ export const breakGlassBody = z.strictObject({ resourceId: slug, level: slug, du
 export const approveBody = z.strictObject({ comment: comment.optional(), durationSeconds: durationSecondsSchema.optional(), startAt: rfc3339.optional() });
 export const denyBody = z.strictObject({ comment });
 export const revokeBody = z.strictObject({ reason: reason.optional() });
-export const extendBody = z.strictObject({ bySeconds: durationSecondsSchema, reason: reason.optional() });
+export const extendBody = z.strictObject({ bySeconds: durationSecondsSchema, reason: reason.optional(), ticket: z.string().trim().min(1).max(128).optional() });
 
 export const requestListQuery = z.strictObject({
   view: z.enum(['mine', 'to-review', 'all']).default('mine'),

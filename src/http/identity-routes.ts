@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiScopes, scopeRequiresRole, type ApiTokenId } from '../identity/api-token.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
+import type { PasswordChangeResult } from '../identity/password-commands.ts';
 import type { Principal, SessionPrincipal } from '../identity/principal.ts';
 import type { User } from '../identity/user.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -37,6 +38,15 @@ async function signIn(identity: IdentityService, request: FastifyRequest, reply:
   }
   if (result.kind === 'failed') throw new AppError('unauthorized', 'wrong username or password');
   return result;
+}
+
+/** Turns a refused password change into its HTTP answer. */
+function passwordChanged(result: PasswordChangeResult, reply: FastifyReply): void {
+  if (result.kind === 'wrong-password') throw new AppError('invalid_input', 'the current password is wrong', { details: { field: 'currentPassword' } });
+  if (result.kind === 'throttled') {
+    void reply.header('retry-after', String(result.retryAfterSeconds));
+    throw new AppError('rate_limited', `too many wrong passwords: try again in ${result.retryAfterSeconds} s`);
+  }
 }
 
 /** Scopes a CLI login token carries: everything the user's roles allow. */
@@ -77,7 +87,7 @@ export function identityRoutes(deps: IdentityRouteDeps): ApiRoutes {
           await identity.logout(result.principal);
           throw new AppError('forbidden', 'you must change your password first: send newPassword (writ login asks for it)', { details: { passwordChangeRequired: true } });
         }
-        await identity.changePassword(result.principal, { currentPassword: request.body.password, newPassword });
+        passwordChanged(await identity.changePassword(result.principal, { currentPassword: request.body.password, newPassword }), reply);
         result = await signIn(identity, request, reply, { username: request.body.username, password: newPassword });
       }
       const session: SessionPrincipal = result.principal;
@@ -104,7 +114,8 @@ export function identityRoutes(deps: IdentityRouteDeps): ApiRoutes {
     });
 
     api.post('/v1/auth/password', { config: signInLimit, schema: { tags: ['identity'], summary: 'Change my password (needs the current one)', body: s.passwordBody } }, async (request, reply) => {
-      await identity.changePassword(me(request), request.body);
+      const result = await identity.changePassword(me(request), request.body);
+      passwordChanged(result, reply);
       return reply.status(204).send();
     });
 

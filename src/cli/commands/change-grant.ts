@@ -25,9 +25,10 @@ export function registerChangeGrant(program: Command, io: CliIo): void {
       .command('extend <grant>')
       .description('ask to move the end of your grant; approved like a request')
       .requiredOption('--by <duration>', 'how much longer: 30m, 1h')
-      .option('--reason <text>', 'why you need more time'),
-  ).action(async (id: string, options: { by: string; reason?: string }, command: Command) => {
-    const body = { bySeconds: parseDuration(options.by, '--by'), reason: options.reason };
+      .option('--reason <text>', 'why you need more time')
+      .option('--ticket <id>', 'ticket, where the policy asks for one'),
+  ).action(async (id: string, options: { by: string; reason?: string; ticket?: string }, command: Command) => {
+    const body = { bySeconds: parseDuration(options.by, '--by'), reason: options.reason, ticket: options.ticket };
     const { answer, json } = await openApiSession(command, io).client.exchange('POST', grantPath(id, 'extend'), requestResult, { body });
     const head = answer.grant === null ? `Extension request ${answer.request.id} is ${answer.request.status}.\n\n` : `Grant ${answer.grant.id} extended.\n\n`;
     await printAnswer(io, command, json, () => head + formatRequestResult(answer, io.nowMs()));
