@@ -66,7 +66,7 @@ export function createLogger(config: WritConfig): Logger {
  * Opens Writ over the configured store.
  * @example const app = await openApp(loadConfig({}, process.env, undefined)); await app.close();
  */
-export async function openApp(config: WritConfig, options: { logger?: Logger; clock?: Clock } = {}): Promise<WritApp> {
+export async function openApp(config: WritConfig, options: { logger?: Logger; clock?: Clock; sleep?: (ms: number) => Promise<void> } = {}): Promise<WritApp> {
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const signer = loadSigner({ dataDir: config.dataDir, origin: config.logOrigin, operatorKey: config.logKey });
@@ -88,7 +88,7 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   const transactions = createAuditedTransactions(opened.db, opened.capabilities, notifySequencer);
   const auditEntry = createAuditEntryFactory({ clock, ids });
   const identityStore = createKyselyIdentityStore(opened.db, transactions, opened.capabilities);
-  const identity = createIdentityService({ store: identityStore, clock, ids, auditEntry, settings: identitySettingsFromConfig(config) });
+  const identity = createIdentityService({ store: identityStore, clock, ids, auditEntry, settings: identitySettingsFromConfig(config), sleep: options.sleep });
   const policy = createPolicyHolder();
   const access: AccessDeps = { store: createKyselyAccessStore(opened.db, transactions), policy: () => policy.current(), clock, ids, auditEntry };
   await policy.refresh(access.store);

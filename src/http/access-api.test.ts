@@ -42,6 +42,39 @@ for (const backend of testBackends) {
       await expect('anonymous', 'POST', '/api/v1/auth/login', 401, { username: 'alice', password: 'wrong-password' });
     });
 
+    test('every route in the OpenAPI document except sign-in refuses a caller without credentials', async () => {
+      const doc = await h.call('GET', '/api/openapi.json');
+      const paths = doc.body.paths as Record<string, Record<string, { security?: unknown[] }>>;
+      let checked = 0;
+      for (const [path, operations] of Object.entries(paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          const url = path.replace(/\{[^}]+\}/g, 'x1');
+          const answer = await h.call(method.toUpperCase() as Method, url, method === 'get' || method === 'delete' ? {} : { body: {} });
+          if (Array.isArray(operation.security) && operation.security.length === 0) {
+            assert.notEqual(answer.status, 200, `public ${method} ${url} gave nothing away without credentials`);
+            continue;
+          }
+          assert.equal(answer.status, 401, `${method.toUpperCase()} ${url}: ${JSON.stringify(answer.body)}`);
+          checked += 1;
+        }
+      }
+      assert.ok(checked >= 30, `only ${checked} routes checked`);
+    });
+
+    test('twenty wrong passwords in a minute are slowed, then refused; all are on the ledger', async () => {
+      const statuses: number[] = [];
+      const startedMs = h.clock.nowMs();
+      for (let i = 0; i < 20; i += 1) statuses.push((await h.call('POST', '/api/v1/auth/login', { body: { username: 'sam', password: `guess-${i}-wrong` } })).status);
+      assert.ok(statuses.every((status) => status === 401 || status === 429), statuses.join(','));
+      assert.equal(statuses.at(-1), 429, `the 20th attempt is refused: ${statuses.join(',')}`);
+      assert.ok(h.clock.nowMs() - startedMs >= 1000, 'the attempts after the first few were slowed');
+      assert.ok(h.clock.nowMs() - startedMs < 60_000, 'all twenty fell within a minute');
+      await h.app.startSequencer().drain();
+      const failed = await h.call('GET', '/api/v1/events?type=auth.login.failed&limit=100', { token: h.tokens.carol });
+      const mine = (failed.body.events as { event: { targets: { id: string }[] } }[]).length;
+      assert.ok(mine >= 20, `${mine} failed sign-ins recorded`);
+    });
+
     test('requesting: allowed by policy for engineers only; a token needs the scope', async () => {
       await expect('dave', 'POST', '/api/v1/requests', 403, devRequest);
       await expect('alice-read-token', 'POST', '/api/v1/requests', 403, devRequest);

@@ -54,7 +54,12 @@ export async function createApiHarness(backend: 'sqlite' | 'postgres'): Promise<
   const clock = createManualClock(HARNESS_START_MS);
   const config = loadConfig({ dataDir: db.dataDir, pgUrl: db.pgUrl, adminPassword: ADMIN_PASSWORD, logLevel: 'silent', logOrigin: 'test.writ/log' }, {}, undefined);
   const logger = pino({ level: 'silent' });
-  const app = await openApp(config, { clock, logger });
+  // Sign-in delays pass on the manual clock, so throttling is tested without waiting.
+  const sleep = (ms: number): Promise<void> => {
+    clock.advanceMs(ms);
+    return Promise.resolve();
+  };
+  const app = await openApp(config, { clock, logger, sleep });
   await app.identity.bootstrapAdmin({ password: ADMIN_PASSWORD });
   const server = buildServer({ store: app.store, logger, readToken: undefined, api: writApiOptions({ ...app, onAccessChanged: () => undefined }) });
   await server.ready();
