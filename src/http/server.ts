@@ -24,7 +24,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: requestIdOf,
-    disableRequestLogging: false,
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
