@@ -248,6 +248,18 @@ test('tile cache: upper-level tiles survive a stream of level-0 tiles; held hash
   assert.deepEqual(proveInclusion(18 * 256 + 5, 5000, tree, cache).map(b64), referenceInclusionProof(18 * 256 + 5, LEAVES).map(b64));
 });
 
+test('tiles held in Buffers (as drivers return them) are never written: proofs hash copies', () => {
+  const buffers = new Map([...tree.tiles].map(([key, hashes]) => [key, Buffer.from(hashes)]));
+  const source: TileSource = { tile: (level, index) => buffers.get(`${level}/${index}`) };
+  const before = new Map([...buffers].map(([key, b]) => [key, b64(b)]));
+  for (const cache of [undefined, createTileCache(8)]) {
+    assert.deepEqual(proveInclusion(1234, 5000, source, cache).map(b64), referenceInclusionProof(1234, LEAVES).map(b64));
+    assert.deepEqual(proveConsistency(300, 5000, source, cache).map(b64), referenceConsistencyProof(300, LEAVES).map(b64));
+    assert.equal(b64(treeRoot(5000, source, cache)), b64(referenceRoot(LEAVES)));
+  }
+  assert.deepEqual(new Map([...buffers].map(([key, b]) => [key, b64(b)])), before);
+});
+
 test('tile paths follow the C2SP examples', () => {
   assert.equal(tilePath({ level: 0, index: 1234067, width: 256 }), 'tile/0/x001/x234/067');
   assert.equal(tilePath({ level: 0, index: 1234067, width: 5 }), 'tile/0/x001/x234/067.p/5');

@@ -264,6 +264,13 @@ function hashAt(data: Uint8Array, position: number): Hash {
   return data.subarray(position * HASH_SIZE, (position + 1) * HASH_SIZE);
 }
 
+/** A copy of bytes [from, to): never a view, even of a Buffer (whose slice() shares memory). */
+function copyBytes(data: Uint8Array, from: number, to: number): Uint8Array {
+  const copy = new Uint8Array(to - from);
+  copy.set(data.subarray(from, to));
+  return copy;
+}
+
 /** A copy, so that callers can never write into a stored tile or the cache through a returned hash. */
 function copyHashAt(data: Uint8Array, position: number): Hash {
   const copy = new Uint8Array(HASH_SIZE);
@@ -323,7 +330,7 @@ export function createTileCache(maxTiles: number): TileCache {
     },
     hashes(level, index, width) {
       const entry = touch(shareOf(level), cacheKey(level, index));
-      return entry === undefined || entry.width < width ? undefined : (entry.levels[0] ?? new Uint8Array(0)).slice(0, width * HASH_SIZE);
+      return entry === undefined || entry.width < width ? undefined : copyBytes(entry.levels[0] ?? new Uint8Array(0), 0, width * HASH_SIZE);
     },
     remember(level, index, hashes) {
       const width = Math.min(TILE_WIDTH, Math.floor(hashes.length / HASH_SIZE));
@@ -331,7 +338,7 @@ export function createTileCache(maxTiles: number): TileCache {
       const share = shareOf(level);
       const key = cacheKey(level, index);
       share.delete(key);
-      share.set(key, { width, levels: [hashes.slice(0, width * HASH_SIZE)] });
+      share.set(key, { width, levels: [copyBytes(hashes, 0, width * HASH_SIZE)] });
       while (lower.size + upper.size > maxTiles) dropOldest(upper.size > maxUpper || lower.size === 0 ? upper : lower);
     },
     missing(coords) {
@@ -365,7 +372,7 @@ function readTile(source: TileSource, level: number, index: number, needed: numb
 function hashStored(data: Uint8Array, first: number, count: number): Hash {
   if (count === 1) return copyHashAt(data, first);
   // Level by level in one copy: node i of a level overwrites bytes the pairs before it have already used.
-  const row = data.slice(first * HASH_SIZE, (first + count) * HASH_SIZE);
+  const row = copyBytes(data, first * HASH_SIZE, (first + count) * HASH_SIZE);
   for (let width = count; width > 1; width /= 2) {
     for (let i = 0; i < width / 2; i++) row.set(nodeHashOfPair(row.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE)), i * HASH_SIZE);
   }
