@@ -9,10 +9,16 @@ import { createWalCheckpointer } from './sqlite-checkpointer.ts';
 export type Durability = 'normal' | 'full';
 
 /**
- * WAL pages the main connection lets accumulate before it checkpoints on its own: the worker normally has
- * copied them long before, so this only rewinds the WAL file (and bounds it if the worker falls behind).
+ * Page size of new databases (an existing one keeps its own). Each WAL page is a write() of its own: 16 KiB
+ * pages write appended rows with a quarter of the calls of 4 KiB ones, and hold a whole 8 KiB tile. Measured
+ * with the ledger's inserts, sequencing and search rows: about 15% less CPU per event than 4 KiB.
  */
-const MAIN_AUTOCHECKPOINT_PAGES = 8192;
+const PAGE_BYTES = 16_384;
+/**
+ * WAL the main connection lets accumulate before it checkpoints on its own: the worker normally has copied
+ * it long before, so this only rewinds the WAL file (and bounds it if the worker falls behind).
+ */
+const MAIN_AUTOCHECKPOINT_BYTES = 32 * 1024 * 1024;
 /** SQLite's default, while no checkpoint worker runs. */
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 /** Page cache per connection (negative: KiB): the tree's edge tiles and the entries' index pages stay in memory. */
@@ -106,6 +112,7 @@ export function openSqliteDatabase(path: string, options: { durability: Durabili
   chmodSync(path, 0o600);
   // The busy timeout first: switching a new database to WAL while another process opens it must wait, not fail.
   database.pragma('busy_timeout = 10000');
+  database.pragma(`page_size = ${PAGE_BYTES}`); // before WAL: only a new database takes it
   database.pragma('journal_mode = WAL');
   const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL';
   database.pragma(`synchronous = ${synchronous}`);
@@ -116,7 +123,7 @@ export function openSqliteDatabase(path: string, options: { durability: Durabili
   const checkpointer = createWalCheckpointer({
     path,
     synchronous,
-    onStarted: () => database.pragma(`wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`),
+    onStarted: () => database.pragma(`wal_autocheckpoint = ${Math.ceil(MAIN_AUTOCHECKPOINT_BYTES / Number(database.pragma('page_size', { simple: true })))}`),
     onUnavailable: () => database.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`),
   });
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database, () => {
