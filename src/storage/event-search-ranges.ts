@@ -1,4 +1,5 @@
-// The index ranges a search walks, in scan order: fixed spans of the log, or, with a time filter, only the time blocks that may match.
+// The index ranges a search walks, in scan order: fixed spans of the log, or, with a time filter, only the time blocks that may
+// match, marking the blocks wholly inside the time range so their rows need no time check.
 import type { Kysely } from 'kysely';
 import type { EventFilter, EventOrder } from '../events/event-search.ts';
 import { TIME_BLOCK_ENTRIES } from './event-search-index.ts';
@@ -8,9 +9,14 @@ import type { Database } from './schema.ts';
 /** Time blocks read per query by default; more are read when the walk passes them. */
 export const BLOCKS_PER_READ = 1024;
 
+/** A range to search; `inTime` when every event in it is inside the filter's time range, so no row needs a time check. */
+export interface SearchRange extends IndexRange {
+  readonly inTime: boolean;
+}
+
 export interface RangeSource {
   /** The next range to search at or beyond `position` (in scan order), at most `span` long; undefined at the end. */
-  next(position: number, span: number): Promise<IndexRange | undefined>;
+  next(position: number, span: number): Promise<SearchRange | undefined>;
 }
 
 /** Where a walk goes: from `first` toward `last` (inclusive), downward when `order` is desc. */
@@ -23,43 +29,52 @@ export interface Walk {
 function spanSource(walk: Walk): RangeSource {
   return {
     next(position, span) {
-      if (walk.order === 'desc') return Promise.resolve(position < walk.last ? undefined : { lo: Math.max(walk.last, position - span + 1), hi: position });
-      return Promise.resolve(position > walk.last ? undefined : { lo: position, hi: Math.min(walk.last, position + span - 1) });
+      if (walk.order === 'desc') return Promise.resolve(position < walk.last ? undefined : { lo: Math.max(walk.last, position - span + 1), hi: position, inTime: true });
+      return Promise.resolve(position > walk.last ? undefined : { lo: position, hi: Math.min(walk.last, position + span - 1), inTime: true });
     },
   };
 }
 
-/** Runs of consecutive candidate blocks as index ranges, in scan order. */
-function runsOf(blocks: readonly number[], walk: Walk): IndexRange[] {
-  const runs: { lo: number; hi: number }[] = [];
-  for (const block of [...blocks].sort((a, b) => a - b)) {
+interface CandidateBlock {
+  readonly block: number;
+  readonly inTime: boolean;
+}
+
+/** Runs of consecutive candidate blocks (alike in `inTime`) as index ranges, in scan order. */
+function runsOf(blocks: readonly CandidateBlock[], walk: Walk): SearchRange[] {
+  const runs: { lo: number; hi: number; inTime: boolean }[] = [];
+  for (const { block, inTime } of [...blocks].sort((a, b) => a.block - b.block)) {
     const lo = Math.max(Math.min(walk.first, walk.last), block * TIME_BLOCK_ENTRIES);
     const hi = Math.min(Math.max(walk.first, walk.last), (block + 1) * TIME_BLOCK_ENTRIES - 1);
     const previous = runs[runs.length - 1];
-    if (previous !== undefined && previous.hi + 1 === lo) previous.hi = hi;
-    else runs.push({ lo, hi });
+    if (previous?.hi === lo - 1 && previous.inTime === inTime) previous.hi = hi;
+    else runs.push({ lo, hi, inTime });
   }
   return walk.order === 'asc' ? runs : runs.reverse();
 }
 
 /** Reads the blocks whose time span meets the filter's, from `position` on in scan order. */
-async function candidateBlocks(db: Kysely<Database>, filter: EventFilter, walk: Walk, position: number, limit: number): Promise<number[]> {
+async function candidateBlocks(db: Kysely<Database>, filter: EventFilter, walk: Walk, position: number, limit: number): Promise<CandidateBlock[]> {
   const [from, to] = walk.order === 'desc' ? [walk.last, position] : [position, walk.last];
   let query = db
     .selectFrom('log_time_blocks')
-    .select('block_index')
+    .select(['block_index', 'min_time', 'max_time'])
     .where('block_index', '>=', Math.floor(from / TIME_BLOCK_ENTRIES))
     .where('block_index', '<=', Math.floor(to / TIME_BLOCK_ENTRIES));
   if (filter.fromTime !== undefined) query = query.where('max_time', '>=', filter.fromTime);
   if (filter.toTime !== undefined) query = query.where('min_time', '<', filter.toTime);
   const rows = await query.orderBy('block_index', walk.order).limit(limit).execute();
-  return rows.map((row) => row.block_index);
+  const { fromTime, toTime } = filter;
+  return rows.map((row) => ({
+    block: row.block_index,
+    inTime: (fromTime === undefined || row.min_time >= fromTime) && (toTime === undefined || row.max_time < toTime),
+  }));
 }
 
 function blockSource(db: Kysely<Database>, filter: EventFilter, walk: Walk, blocksPerRead: number): RangeSource {
-  let runs: IndexRange[] = [];
+  let runs: SearchRange[] = [];
   let more = true;
-  const beyond = (position: number, run: IndexRange): boolean => (walk.order === 'desc' ? run.lo > position : run.hi < position);
+  const beyond = (position: number, run: SearchRange): boolean => (walk.order === 'desc' ? run.lo > position : run.hi < position);
   return {
     async next(position, span) {
       for (;;) {
@@ -68,10 +83,10 @@ function blockSource(db: Kysely<Database>, filter: EventFilter, walk: Walk, bloc
         if (run !== undefined) {
           if (walk.order === 'desc') {
             const hi = Math.min(run.hi, position);
-            return { lo: Math.max(run.lo, hi - span + 1), hi };
+            return { lo: Math.max(run.lo, hi - span + 1), hi, inTime: run.inTime };
           }
           const lo = Math.max(run.lo, position);
-          return { lo, hi: Math.min(run.hi, lo + span - 1) };
+          return { lo, hi: Math.min(run.hi, lo + span - 1), inTime: run.inTime };
         }
         if (!more) return undefined;
         const blocks = await candidateBlocks(db, filter, walk, position, blocksPerRead);

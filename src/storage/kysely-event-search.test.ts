@@ -70,6 +70,8 @@ const filters: readonly EventFilter[] = [
   { fromTime: at(500), toTime: at(900) },
   { fromTime: at(2500) },
   { toTime: at(40) },
+  { fromTime: at(-100_000), toTime: at(1030) },
+  { fromTime: '2000-01-01T00:00:00.000Z', actorId: 'user-2' },
   { fromTime: at(100), toTime: at(2000), actorId: 'user-5', outcome: 'success' },
   { target: { kind: 'document', id: 'doc-3' }, reasonContains: 'routine', type: { kind: 'prefix', prefix: 'app.document.' } },
   { grantId: 'grant-0', fromTime: at(1000) },

@@ -16,6 +16,12 @@ export interface EventSearchOptions {
   readonly timeBlocksPerRead?: number;
 }
 
+/** The plan for ranges whose rows need a time check, and the one for ranges wholly inside the time range. */
+interface Plans {
+  readonly checked: SearchPlan;
+  readonly inTime: SearchPlan;
+}
+
 /** Distinct stored types listed for a prefix filter; with more, the prefix is matched with LIKE. */
 const MAX_LISTED_TYPES = 1000;
 const IDS_PER_STATEMENT = 1000;
@@ -90,7 +96,7 @@ export function createKyselyEventSearch(db: Kysely<Database>, options: EventSear
    * Walks the ranges from `first` toward `last` until the page is full or the log ends; stops early when the
    * next range (as long as the last one took) would overrun the budget.
    */
-  async function scan(plan: SearchPlan, request: EventSearchRequest, walk: Walk, startedMs: number): Promise<{ found: number[]; resumeAfter: number | undefined }> {
+  async function scan(plans: Plans, request: EventSearchRequest, walk: Walk, startedMs: number): Promise<{ found: number[]; resumeAfter: number | undefined }> {
     const { order, limit } = request;
     const ranges = rangeSource(db, request.filter, walk, options.timeBlocksPerRead);
     const found: number[] = [];
@@ -99,13 +105,15 @@ export function createKyselyEventSearch(db: Kysely<Database>, options: EventSear
       const rangeStartedMs = nowMs();
       const range = await ranges.next(position, span);
       if (range === undefined) return { found, resumeAfter: undefined };
-      found.push(...(await matchingIndices(db, plan, range, order, limit - found.length)));
+      found.push(...(await matchingIndices(db, range.inTime ? plans.inTime : plans.checked, range, order, limit - found.length)));
       if (found.length >= limit) return { found, resumeAfter: found[found.length - 1] };
       const boundary = order === 'desc' ? range.lo : range.hi;
       if (boundary === walk.last) return { found, resumeAfter: undefined };
       const rangeMs = nowMs() - rangeStartedMs;
-      if (nowMs() - startedMs + rangeMs >= budgetMs) return { found, resumeAfter: boundary };
-      if (rangeMs < budgetMs / 8) span *= 4;
+      const leftMs = budgetMs - (nowMs() - startedMs);
+      if (rangeMs >= leftMs) return { found, resumeAfter: boundary };
+      // Grow while a range four times as long would still fit in half of what is left.
+      if (rangeMs * 4 <= leftMs / 2) span *= 4;
       position = order === 'desc' ? boundary - 1 : boundary + 1;
     }
   }
@@ -128,7 +136,9 @@ export function createKyselyEventSearch(db: Kysely<Database>, options: EventSear
       const prefixTypes = await prefixTypesOf(db, request.filter);
       const walk = await walkOf(request);
       if (walk === undefined || prefixTypes?.length === 0 || request.limit <= 0) return { entries: [], resumeAfter: undefined };
-      const { found, resumeAfter } = await scan(planSearch(request.filter, prefixTypes), request, walk, startedMs);
+      const untimed = { ...request.filter, fromTime: undefined, toTime: undefined };
+      const plans = { checked: planSearch(request.filter, prefixTypes), inTime: planSearch(untimed, prefixTypes) };
+      const { found, resumeAfter } = await scan(plans, request, walk, startedMs);
       return { entries: await readByIndex(db, found), resumeAfter };
     },
     async findEvent(eventId): Promise<FoundEvent | undefined> {
