@@ -49,7 +49,8 @@ interface Reply extends Buffers {
 const TILE_LEAVES = 256;
 
 /**
- * The worker, as plain CommonJS (the CLI registers tsx only on the main thread). It applies the rules of
+ * The worker, as plain CommonJS (the CLI registers tsx only on the main thread); digests come back as latin1
+ * strings written into the output, as in hash.ts, to spare a Buffer per digest. It applies the rules of
  * leafHash and nodeHash (RFC 6962: 0x00 before an entry, 0x01 before two child hashes) and of holdsId below;
  * the tests hold it to those functions.
  */
@@ -61,21 +62,21 @@ const node = Buffer.alloc(1 + 2 * H, 1);
 parentPort.on('message', (m) => {
   const packed = Buffer.from(m.packed);
   const ends = new Uint32Array(m.ends, 0, m.count);
-  const leaves = new Uint8Array(m.leaves);
+  const leaves = Buffer.from(m.leaves);
   let badIdAt = -1;
   for (let i = 0, start = 0; i < m.count; start = ends[i], i++) {
-    leaves.set(hash('sha256', packed.subarray(start, ends[i]), 'buffer'), i * H);
+    leaves.write(hash('sha256', packed.subarray(start, ends[i]), 'latin1'), i * H, 'latin1');
     if (badIdAt < 0 && packed.subarray(start + 1, ends[i]).indexOf('"id":"' + m.eventIds[i] + '"') < 0) badIdAt = i;
   }
   const roots = new Uint8Array(m.roots);
-  const row = new Uint8Array(${TILE_LEAVES} * H);
+  const row = Buffer.alloc(${TILE_LEAVES} * H);
   const skip = (${TILE_LEAVES} - (m.firstIndex % ${TILE_LEAVES})) % ${TILE_LEAVES};
   for (let t = 0; skip + (t + 1) * ${TILE_LEAVES} <= m.count; t++) {
     row.set(leaves.subarray((skip + t * ${TILE_LEAVES}) * H, (skip + (t + 1) * ${TILE_LEAVES}) * H));
     for (let width = ${TILE_LEAVES}; width > 1; width /= 2) {
       for (let i = 0; i < width / 2; i++) {
         node.set(row.subarray(2 * i * H, (2 * i + 2) * H), 1);
-        row.set(hash('sha256', node, 'buffer'), i * H);
+        row.write(hash('sha256', node, 'latin1'), i * H, 'latin1');
       }
     }
     roots.set(row.subarray(0, H), t * H);

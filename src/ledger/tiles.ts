@@ -256,8 +256,14 @@ export interface TileCache {
 
 interface CachedTile {
   readonly width: number;
-  /** levels[0] is a copy of the stored hashes; the levels above it are built on first use. */
-  readonly levels: Uint8Array[];
+  /**
+   * Every level of the tile in one array (one allocation, so the collector has one object to move): the
+   * stored hashes first, then each level above them from `starts`, built on first use.
+   */
+  readonly data: Uint8Array;
+  /** Position (in hashes) of each level's first hash in `data`. */
+  readonly starts: readonly number[];
+  built: boolean;
 }
 
 function hashAt(data: Uint8Array, position: number): Hash {
@@ -278,15 +284,30 @@ function copyHashAt(data: Uint8Array, position: number): Hash {
   return copy;
 }
 
-/** Appends to `levels` (holding the stored hashes) every complete level above them. */
-function buildLevels(levels: Uint8Array[], width: number): void {
-  let below = levels[0] ?? new Uint8Array(0);
-  for (let count = Math.floor(width / 2); count > 0; count = Math.floor(count / 2)) {
-    const above = new Uint8Array(count * HASH_SIZE);
-    for (let i = 0; i < count; i++) above.set(nodeHashOfPair(below.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE)), i * HASH_SIZE);
-    levels.push(above);
-    below = above;
+/** Where each level of a tile `width` wide starts, in hashes; the last element is the total. */
+function levelStarts(width: number): number[] {
+  const starts = [0];
+  for (let count = width, at = 0; count > 0; count = Math.floor(count / 2)) starts.push((at += count));
+  return starts;
+}
+
+function cachedTile(hashes: Uint8Array, width: number): CachedTile {
+  const starts = levelStarts(width);
+  const data = new Uint8Array((starts[starts.length - 1] ?? 0) * HASH_SIZE);
+  data.set(hashes.subarray(0, width * HASH_SIZE));
+  return { width, data, starts, built: false };
+}
+
+/** Fills in every complete level above the stored hashes. */
+function buildLevels(tile: CachedTile): void {
+  const { data, starts } = tile;
+  for (let level = 1; level + 1 < starts.length; level++) {
+    const below = (starts[level - 1] ?? 0) * HASH_SIZE;
+    const at = (starts[level] ?? 0) * HASH_SIZE;
+    const count = (starts[level + 1] ?? 0) - (starts[level] ?? 0);
+    for (let i = 0; i < count; i++) data.set(nodeHashOfPair(data.subarray(below + 2 * i * HASH_SIZE, below + (2 * i + 2) * HASH_SIZE)), at + i * HASH_SIZE);
   }
+  tile.built = true;
 }
 
 // Levels stay below 64 and tile indexes below 2^46, so this key is a safe integer (faster than a string key).
@@ -324,13 +345,13 @@ export function createTileCache(maxTiles: number): TileCache {
     node(level, index, height, position) {
       const entry = touch(shareOf(level), cacheKey(level, index));
       if (entry === undefined || (position + 1) * 2 ** height > entry.width) return undefined;
-      if (height > 0 && entry.levels.length === 1) buildLevels(entry.levels, entry.width);
-      const row = entry.levels[height];
-      return row === undefined ? undefined : copyHashAt(row, position);
+      if (height > 0 && !entry.built) buildLevels(entry);
+      const start = entry.starts[height];
+      return start === undefined ? undefined : copyHashAt(entry.data, start + position);
     },
     hashes(level, index, width) {
       const entry = touch(shareOf(level), cacheKey(level, index));
-      return entry === undefined || entry.width < width ? undefined : copyBytes(entry.levels[0] ?? new Uint8Array(0), 0, width * HASH_SIZE);
+      return entry === undefined || entry.width < width ? undefined : copyBytes(entry.data, 0, width * HASH_SIZE);
     },
     remember(level, index, hashes) {
       const width = Math.min(TILE_WIDTH, Math.floor(hashes.length / HASH_SIZE));
@@ -338,7 +359,7 @@ export function createTileCache(maxTiles: number): TileCache {
       const share = shareOf(level);
       const key = cacheKey(level, index);
       share.delete(key);
-      share.set(key, { width, levels: [copyBytes(hashes, 0, width * HASH_SIZE)] });
+      share.set(key, cachedTile(hashes, width));
       while (lower.size + upper.size > maxTiles) dropOldest(upper.size > maxUpper || lower.size === 0 ? upper : lower);
     },
     missing(coords) {
