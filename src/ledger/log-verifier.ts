@@ -155,6 +155,7 @@ class TreeRebuild {
 }
 
 function firstDifferingHash(a: Uint8Array, b: Uint8Array): number {
+  if (hashesEqual(a, b)) return -1; // the usual case: one comparison for the whole tile
   for (let i = 0; i * HASH_SIZE < Math.max(a.length, b.length); i++) {
     const x = a.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
     const y = b.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
