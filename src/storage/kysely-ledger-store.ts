@@ -128,12 +128,12 @@ function sequencingTransaction(trx: Executor): SequencingTransaction {
         offset += part.count;
       }
       await indexForSearch(trx, batch.firstIndex, batch.seqs.length);
-      for (const tile of batch.tiles) {
-        const hashes = toBuffer(tile.hashes);
+      if (batch.tiles.length > 0) {
+        // One statement for every changed tile (a round trip each cost PostgreSQL more than the rows).
         await trx
           .insertInto('log_tiles')
-          .values({ level: tile.level, tile_index: tile.index, hashes })
-          .onConflict((oc) => oc.columns(['level', 'tile_index']).doUpdateSet({ hashes }))
+          .values(batch.tiles.map((tile) => ({ level: tile.level, tile_index: tile.index, hashes: toBuffer(tile.hashes) })))
+          .onConflict((oc) => oc.columns(['level', 'tile_index']).doUpdateSet((eb) => ({ hashes: eb.ref('excluded.hashes') })))
           .execute();
       }
       const cp = batch.checkpoint;
