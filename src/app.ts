@@ -71,7 +71,7 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   const clock = options.clock ?? systemClock;
   const signer = loadSigner({ dataDir: config.dataDir, origin: config.logOrigin, operatorKey: config.logKey });
   const opened = await openDatabase({ dataDir: config.dataDir, pgUrl: config.pgUrl, durability: config.durability });
-  const store = createKyselyLedgerStore(opened.db, opened.capabilities);
+  const store = createKyselyLedgerStore(opened.db, opened.capabilities, opened.entryBlockReader);
   const loops: SequencerLoop[] = [];
   const appender = createGroupCommitAppender(store, {
     maxBatch: config.sequencerBatchSize,

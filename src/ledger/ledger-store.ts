@@ -1,4 +1,5 @@
 // The ledger's persistence port: what the sequencer, the readers and the verifier need from storage.
+import type { EntryBlock, EntryBlockBuffers } from './entry-block.ts';
 import type { Hash } from './hash.ts';
 import type { TileCoord, TileData } from './tiles.ts';
 
@@ -67,6 +68,11 @@ export interface LedgerStore {
   readTileRange(level: number, fromIndex: number, toIndex: number): Promise<TileData[]>;
   /** Sequenced entries with index in [fromIndex, toIndex), ascending. */
   readEntries(fromIndex: number, toIndex: number): Promise<SequencedEntry[]>;
+  /**
+   * The same rows packed into one block (for reading the whole log: `writ verify`), in `reuse`'s buffers where
+   * they are large enough; the block stops at the first missing index or entry not stored as bytes.
+   */
+  readEntryBlock(fromIndex: number, toIndex: number, reuse?: EntryBlockBuffers): Promise<EntryBlock>;
   /** Sequenced entries, newest first, with index below `beforeIndex`. */
   readRecentEntries(beforeIndex: number, limit: number): Promise<SequencedEntry[]>;
   readPersonal(eventIds: readonly string[]): Promise<Map<string, { salt: Uint8Array; value: Uint8Array }>>;

@@ -4,7 +4,8 @@ import { parseCheckpoint } from './checkpoint.ts';
 import { hashesEqual, HASH_SIZE, type Hash } from './hash.ts';
 import type { LedgerStore, StoredCheckpoint } from './ledger-store.ts';
 import { openNote, type NoteVerifier } from './signed-note.ts';
-import { createLeafHasher, type EntryRow, type HashedRows, type LeafHasher } from './leaf-hasher.ts';
+import { describeStored, type BlockStop, type EntryBlock, type EntryBlockBuffers } from './entry-block.ts';
+import { createLeafHasher, type HashedRows, type LeafHasher } from './leaf-hasher.ts';
 import { appendLeaves, edgeTiles, TILE_WIDTH, type KnownTileRoot, type TileData } from './tiles.ts';
 import { isAppError } from '../shared/app-error.ts';
 
@@ -62,12 +63,6 @@ function createAudit(): Audit {
   };
 }
 
-/** What a column that should hold bytes holds instead (a backend with loose typing may store anything). */
-function describeStored(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'string' ? 'text' : typeof value;
-}
-
 interface Rebuilding {
   readonly treeSize: number;
   readonly checkpoints: readonly Checkpoint[];
@@ -75,35 +70,51 @@ interface Rebuilding {
   readonly cursor: { next: number };
 }
 
-/** Hashes and checks one chunk of rows: the event id column, the rebuilt tree against the stored tiles and signed roots. */
-async function checkChunk(store: LedgerStore, chunk: Chunk, hashed: HashedRows, state: Rebuilding, audit: Audit): Promise<void> {
+function stopProblem(stop: BlockStop): VerifyProblem {
+  return stop.kind === 'missing'
+    ? { index: stop.index, message: `entry ${stop.index} is missing: rows were deleted or re-numbered` }
+    : { index: stop.index, message: `entry ${stop.index} is stored as ${stop.storedAs}, not bytes` };
+}
+
+/** Checks one block's hashed rows: the event id column, the rebuilt tree against the stored tiles and signed roots. */
+async function checkBlock(store: LedgerStore, block: EntryBlock, hashed: HashedRows, state: Rebuilding, audit: Audit): Promise<void> {
   if (hashed.badIdAt !== undefined) {
-    const index = chunk.from + hashed.badIdAt;
+    const index = block.fromIndex + hashed.badIdAt;
     audit.report(index, `entry ${index}: the stored event id column does not match the entry`);
   }
   const touched = new Map<string, TileData>();
   growThroughCheckpoints(state.rebuild, hashed.leaves, state.checkpoints, state.cursor, touched, audit, (tile) => hashed.tileRoot(tile));
-  hashed.release();
   await compareTiles(store, [...touched.values()], state.rebuild.size, state.treeSize, audit);
-  if (chunk.problem !== undefined) audit.report(chunk.problem.index, chunk.problem.message);
+  if (block.stop !== undefined) {
+    const problem = stopProblem(block.stop);
+    audit.report(problem.index, problem.message);
+  }
 }
 
-/** Checks every entry up to the first problem, reading the next rows while the current ones are hashed; returns how many were checked. */
+/**
+ * Checks every entry up to the first problem, reading the next block while the current one is hashed (on a
+ * worker for large logs, and on SQLite read on another); returns how many entries were checked.
+ */
 async function checkEntries(store: LedgerStore, hasher: LeafHasher, state: Rebuilding, audit: Audit): Promise<number> {
   let checked = 0;
   if (audit.problems.length > 0) return checked; // a bad checkpoint: the roots to check the entries against are not trustworthy
-  let chunk = state.treeSize > 0 ? await readChunk(store, 0, state.treeSize) : undefined;
-  let hashing = chunk === undefined ? undefined : hasher.hash(chunk.rows);
-  while (chunk !== undefined && hashing !== undefined) {
-    const end = chunk.from + CHUNK;
-    const next = chunk.problem === undefined && end < state.treeSize ? await readChunk(store, end, state.treeSize) : undefined;
+  const read = (from: number, reuse: EntryBlockBuffers | undefined): Promise<EntryBlock> => store.readEntryBlock(from, Math.min(from + CHUNK, state.treeSize), reuse);
+  let block = state.treeSize > 0 ? await read(0, undefined) : undefined;
+  let hashing = block === undefined ? undefined : hasher.hash(block);
+  let spare: EntryBlockBuffers | undefined;
+  while (block !== undefined && hashing !== undefined) {
+    const end = block.fromIndex + CHUNK;
+    const next = block.stop === undefined && end < state.treeSize ? await read(end, spare) : undefined;
     const hashed = await hashing;
-    hashing = next === undefined ? undefined : hasher.hash(next.rows);
-    await checkChunk(store, chunk, hashed, state, audit);
-    checked += chunk.rows.length;
+    hashing = next === undefined ? undefined : hasher.hash(next);
+    await checkBlock(store, block, hashed, state, audit);
+    spare = hashed.release();
+    checked += block.count;
     if (audit.problems.length > 0) break;
-    chunk = next;
+    block = next;
   }
+  // Stopped at a problem while the next block is being hashed: the worker is stopped next, its answer is not needed.
+  hashing?.catch(() => undefined);
   return checked;
 }
 
@@ -214,30 +225,6 @@ function growThroughCheckpoints(
       cursor.next += 1;
     }
   }
-}
-
-/** Rows of the log read for checking, and what was wrong past them (reported when their turn comes). */
-interface Chunk {
-  readonly from: number;
-  readonly rows: readonly EntryRow[];
-  readonly problem: VerifyProblem | undefined;
-}
-
-/** Reads entries `from`…; stops at the first missing index or at an entry that is not stored as bytes. */
-async function readChunk(store: LedgerStore, from: number, treeSize: number): Promise<Chunk> {
-  const to = Math.min(from + CHUNK, treeSize);
-  const rows = await store.readEntries(from, to);
-  const gap = rows.findIndex((row, i) => row.index !== from + i);
-  if (gap >= 0 || rows.length < to - from) {
-    const missing = gap >= 0 ? from + gap : from + rows.length;
-    return { from, rows: rows.slice(0, missing - from), problem: { index: missing, message: `entry ${missing} is missing: rows were deleted or re-numbered` } };
-  }
-  const notBytes = rows.findIndex((row) => !((row.entry as unknown) instanceof Uint8Array));
-  if (notBytes >= 0) {
-    const index = from + notBytes;
-    return { from, rows: rows.slice(0, notBytes), problem: { index, message: `entry ${index} is stored as ${describeStored(rows[notBytes]?.entry)}, not bytes` } };
-  }
-  return { from, rows, problem: undefined };
 }
 
 /**

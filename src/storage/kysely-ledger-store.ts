@@ -8,7 +8,8 @@ import type {
   StoredCheckpoint,
 } from '../ledger/ledger-store.ts';
 import type { TileCoord, TileData } from '../ledger/tiles.ts';
-import type { BackendCapabilities } from './dialects/capabilities.ts';
+import { packEntryBlock } from '../ledger/entry-block.ts';
+import type { BackendCapabilities, EntryBlockReader } from './dialects/capabilities.ts';
 import { indexForSearch } from './event-search-index.ts';
 import { insertPending } from './pending-insert.ts';
 import type { Database } from './schema.ts';
@@ -149,8 +150,18 @@ function toSequenced(row: { idx: number; event_id: string; entry: Buffer }): Seq
   return { index: row.idx, eventId: row.event_id, entry: row.entry };
 }
 
-/** Creates the LedgerStore over an opened database. */
-export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapabilities): LedgerStore {
+/** Creates the LedgerStore over an opened database; `blockReader` (SQLite) reads whole-log blocks off the main thread. */
+export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapabilities, blockReader?: EntryBlockReader): LedgerStore {
+  const readEntries = async (fromIndex: number, toIndex: number): Promise<SequencedEntry[]> => {
+    const rows = await db
+      .selectFrom('log_entries')
+      .select(['idx', 'event_id', 'entry'])
+      .where('idx', '>=', fromIndex)
+      .where('idx', '<', toIndex)
+      .orderBy('idx')
+      .execute();
+    return rows.map(toSequenced);
+  };
   return {
     async appendPending(entries) {
       if (entries.length === 0) return;
@@ -192,15 +203,10 @@ export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapab
         .execute();
       return rows.map((r) => ({ level: r.level, index: r.tile_index, hashes: r.hashes }));
     },
-    async readEntries(fromIndex, toIndex) {
-      const rows = await db
-        .selectFrom('log_entries')
-        .select(['idx', 'event_id', 'entry'])
-        .where('idx', '>=', fromIndex)
-        .where('idx', '<', toIndex)
-        .orderBy('idx')
-        .execute();
-      return rows.map(toSequenced);
+    readEntries,
+    async readEntryBlock(fromIndex, toIndex, reuse) {
+      if (blockReader !== undefined) return blockReader.read(fromIndex, toIndex, reuse);
+      return packEntryBlock(await readEntries(fromIndex, toIndex), fromIndex, toIndex, reuse);
     },
     async readRecentEntries(beforeIndex, limit) {
       const rows = await db

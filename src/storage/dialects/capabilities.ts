@@ -1,5 +1,6 @@
 // What differs between the backends, as data: the dialect files fill it in, the rest of storage/ reads it.
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { EntryBlock, EntryBlockBuffers } from '../../ledger/entry-block.ts';
 import type { Database } from '../schema.ts';
 
 export interface BackendCapabilities {
@@ -28,8 +29,15 @@ export interface BackendCapabilities {
   tryLockSequencer(trx: Kysely<Database>): Promise<boolean>;
 }
 
+/** Reads sequenced entries in bulk off the main thread (its own connection), as LedgerStore.readEntryBlock. */
+export interface EntryBlockReader {
+  read(fromIndex: number, toIndex: number, reuse?: EntryBlockBuffers): Promise<EntryBlock>;
+}
+
 export interface OpenedDatabase {
   readonly db: Kysely<Database>;
   readonly capabilities: BackendCapabilities;
+  /** Where the backend has one (SQLite): bulk reads on a worker thread, for `writ verify`. */
+  readonly entryBlockReader?: EntryBlockReader;
   close(): Promise<void>;
 }

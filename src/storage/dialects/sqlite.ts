@@ -5,6 +5,7 @@ import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type
 import type { Database } from '../schema.ts';
 import type { BackendCapabilities, OpenedDatabase } from './capabilities.ts';
 import { createWalCheckpointer } from './sqlite-checkpointer.ts';
+import { createSqliteEntryReader } from './sqlite-entry-reader.ts';
 
 export type Durability = 'normal' | 'full';
 
@@ -129,11 +130,14 @@ export function openSqliteDatabase(path: string, options: { durability: Durabili
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database, () => {
     checkpointer.committed();
   }) });
+  const entryBlockReader = createSqliteEntryReader({ path, mmapBytes: MMAP_BYTES });
   return {
     db,
     capabilities: sqliteCapabilities,
+    entryBlockReader,
     close: async () => {
-      await checkpointer.close(); // first: the main connection, closing last, then checkpoints and removes the WAL
+      // The workers' connections first: the main connection, closing last, then checkpoints and removes the WAL.
+      await Promise.all([checkpointer.close(), entryBlockReader.close()]);
       await db.destroy();
     },
   };

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { createManualClock } from '../../shared/clock.ts';
 import { isAppError } from '../../shared/app-error.ts';
 import { leafHash } from '../../ledger/hash.ts';
@@ -12,7 +13,9 @@ import { verifyConsistency, verifyInclusion } from '../../ledger/proof-verify.ts
 import { integratePending, type SequencerDeps } from '../../ledger/sequencer.ts';
 import { createSigner, createVerifier, generateSignerKey, openNote } from '../../ledger/signed-note.ts';
 import { verifyLog } from '../../ledger/log-verifier.ts';
+import { blockEntry, blockEventId, packEntryBlock, type EntryBlock } from '../../ledger/entry-block.ts';
 import { createKyselyLedgerStore } from '../kysely-ledger-store.ts';
+import type { Database } from '../schema.ts';
 import { openDatabase } from '../open-database.ts';
 import { createTestDatabase } from './test-databases.ts';
 
@@ -31,13 +34,16 @@ export function pendingEntry(text: string, personal?: string): PendingEntry {
   };
 }
 
-async function withStore(backend: 'sqlite' | 'postgres', work: (store: LedgerStore, deps: SequencerDeps) => Promise<void>): Promise<void> {
+async function withStore(
+  backend: 'sqlite' | 'postgres',
+  work: (store: LedgerStore, deps: SequencerDeps, db: Kysely<Database>) => Promise<void>,
+): Promise<void> {
   const database = await createTestDatabase(backend);
   const opened = await openDatabase({ dataDir: database.dataDir, pgUrl: database.pgUrl, durability: 'normal' });
   try {
-    const store = createKyselyLedgerStore(opened.db, opened.capabilities);
+    const store = createKyselyLedgerStore(opened.db, opened.capabilities, opened.entryBlockReader);
     const signer = createSigner(generateSignerKey('test.example/log').signerKey);
-    await work(store, { store, signer, clock: createManualClock(1_700_000_000_000), batchSize: 100 });
+    await work(store, { store, signer, clock: createManualClock(1_700_000_000_000), batchSize: 100 }, opened.db);
   } finally {
     await opened.close();
     await database.dispose();
@@ -49,6 +55,11 @@ async function sequenceAll(deps: SequencerDeps): Promise<void> {
     const result = await integratePending(deps);
     if (result.kind !== 'integrated' || result.count < deps.batchSize) return;
   }
+}
+
+/** A block's rows as plain values, to compare blocks read different ways. */
+function blockRows(block: EntryBlock): { eventId: string; entry: string }[] {
+  return Array.from({ length: block.count }, (_, i) => ({ eventId: blockEventId(block, i), entry: Buffer.from(blockEntry(block, i)).toString('base64') }));
 }
 
 /** Registers the contract tests for one backend. */
@@ -113,6 +124,24 @@ export function ledgerStoreContract(backend: 'sqlite' | 'postgres'): void {
         const found = await store.readPersonal([withPersonal.eventId, 'missing']);
         assert.equal(found.size, 1);
         assert.equal(Buffer.from(found.get(withPersonal.eventId)?.value ?? new Uint8Array()).toString(), '{"actor":{"name":"Alice"}}');
+      }));
+
+    test('entry blocks hold the rows readEntries gives, stop at a missing index and reuse the buffers handed back', () =>
+      withStore(backend, async (store, deps, db) => {
+        const entries = Array.from({ length: 300 }, (_, i) => pendingEntry(`block ${i}`));
+        await store.appendPending(entries);
+        await sequenceAll(deps);
+        const whole = await store.readEntryBlock(0, 300);
+        assert.deepEqual(blockRows(whole), blockRows(packEntryBlock(await store.readEntries(0, 300), 0, 300, undefined)));
+        assert.equal(whole.count, 300);
+        assert.equal(whole.stop, undefined);
+        assert.equal(Buffer.from(blockEntry(whole, 299)).toString(), Buffer.from(entries[299]?.entry ?? new Uint8Array()).toString());
+        assert.equal(blockEventId(whole, 7), entries[7]?.eventId);
+        await db.deleteFrom('log_entries').where('idx', '=', 120).execute();
+        const holed = await store.readEntryBlock(100, 300, whole);
+        assert.deepEqual(holed.stop, { kind: 'missing', index: 120 });
+        assert.equal(holed.count, 20);
+        assert.equal(blockEventId(holed, 19), entries[119]?.eventId);
       }));
 
     test('the sequencer refuses to sign with a key other than the log’s own', () =>
