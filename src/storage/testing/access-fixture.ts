@@ -6,7 +6,8 @@ import { createAuditEntryFactory } from '../../events/audit-entry.ts';
 import type { LedgerStore } from '../../ledger/ledger-store.ts';
 import { createManualClock } from '../../shared/clock.ts';
 import { createUuidV7Generator } from '../../shared/ids.ts';
-import { createAuditedTransactions, type AuditedTransactions } from '../audited-transaction.ts';
+import { createAuditedTransactions } from '../audited-transaction.ts';
+import { withFailingLedger } from './failing-ledger.ts';
 import { createKyselyAccessStore } from '../kysely-access-store.ts';
 import { createKyselyLedgerStore } from '../kysely-ledger-store.ts';
 import { openDatabase } from '../open-database.ts';
@@ -78,22 +79,8 @@ export async function createAccessFixture(backend: 'sqlite' | 'postgres', policy
   const ids = createUuidV7Generator(clock);
   const real = createAuditedTransactions(opened.db, opened.capabilities, () => undefined);
   let current = policy;
-  let failNext = false;
-  // The ledger append itself fails (after the command's state writes), as a full disk or a lost connection would.
-  const transactions: AuditedTransactions = {
-    run: (work) =>
-      real.run((trx, ledger) =>
-        work(trx, {
-          async appendPending(entries) {
-            if (failNext) {
-              failNext = false;
-              throw new Error('injected ledger failure');
-            }
-            await ledger.appendPending(entries);
-          },
-        }),
-      ),
-  };
+  const failing = withFailingLedger(real);
+  const transactions = failing.transactions;
   const auditEntry = createAuditEntryFactory({ clock, ids });
   const deps = { store: createKyselyAccessStore(opened.db, transactions), policy: () => current, clock, ids, auditEntry };
   return {
@@ -102,9 +89,7 @@ export async function createAccessFixture(backend: 'sqlite' | 'postgres', policy
     setPolicy: (next) => {
       current = next;
     },
-    failNextAppend: () => {
-      failNext = true;
-    },
+    failNextAppend: failing.failNextAppend,
     async eventTypes() {
       const rows = await opened.db.selectFrom('log_pending').select(['event_type']).orderBy('seq').execute();
       return rows.map((r) => r.event_type);

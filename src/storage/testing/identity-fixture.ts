@@ -7,7 +7,8 @@ import type { IdentityStore } from '../../identity/identity-store.ts';
 import type { SessionPrincipal } from '../../identity/principal.ts';
 import { createManualClock } from '../../shared/clock.ts';
 import { createUuidV7Generator } from '../../shared/ids.ts';
-import { createAuditedTransactions, type AuditedTransactions } from '../audited-transaction.ts';
+import { createAuditedTransactions } from '../audited-transaction.ts';
+import { withFailingLedger } from './failing-ledger.ts';
 import { createKyselyIdentityStore } from '../kysely-identity-store.ts';
 import { openDatabase } from '../open-database.ts';
 import { createTestDatabase } from './test-databases.ts';
@@ -45,22 +46,8 @@ export async function createIdentityFixture(backend: 'sqlite' | 'postgres', sett
   const clock = createManualClock(T0);
   const ids = createUuidV7Generator(clock);
   const real = createAuditedTransactions(opened.db, opened.capabilities, () => undefined);
-  let failNext = false;
-  // The ledger append itself fails (after the command's state writes), as a full disk or a lost connection would.
-  const transactions: AuditedTransactions = {
-    run: (work) =>
-      real.run((trx, ledger) =>
-        work(trx, {
-          async appendPending(entries) {
-            if (failNext) {
-              failNext = false;
-              throw new Error('injected ledger failure');
-            }
-            await ledger.appendPending(entries);
-          },
-        }),
-      ),
-  };
+  const failing = withFailingLedger(real);
+  const transactions = failing.transactions;
   const store = createKyselyIdentityStore(opened.db, transactions, opened.capabilities);
   const sleeps: number[] = [];
   const sleep = (ms: number): Promise<void> => {
@@ -74,9 +61,7 @@ export async function createIdentityFixture(backend: 'sqlite' | 'postgres', sett
     store,
     clock,
     sleeps,
-    failNextAppend: () => {
-      failNext = true;
-    },
+    failNextAppend: failing.failNextAppend,
     async events() {
       const rows = await opened.db
         .selectFrom('log_pending')
