@@ -17,7 +17,8 @@ export interface PolicyHolder {
   engine(): PolicyEngine | undefined;
   /** The stored version in force (0 before any). */
   version(): number;
-  use(version: PolicyVersion): void;
+  /** Puts `version` in force; `engine` when the caller has already compiled it. */
+  use(version: PolicyVersion, engine?: PolicyEngine): void;
   /** Loads the newest stored version if it is newer than the one in force. */
   refresh(store: AccessStore): Promise<void>;
 }
@@ -30,9 +31,8 @@ export function createPolicyHolder(): PolicyHolder {
     current: () => policy,
     engine: () => engine,
     version: () => policy.version,
-    use(version) {
-      const parsed = parsePolicyFile(version.text, { fileName: `policy version ${version.version}` });
-      engine = createPolicyEngine(parsed.document);
+    use(version, compiled) {
+      engine = compiled ?? createPolicyEngine(parsePolicyFile(version.text, { fileName: `policy version ${version.version}` }).document);
       policy = createAppliedPolicy(engine, version.version);
     },
     async refresh(store) {
@@ -77,6 +77,6 @@ export async function applyPolicy(
     await recordEvents(deps, tx, [accessEvent({ type: 'access.policy.applied', actor, data })]);
     return { changed: true, version, digest: engine.digest, diff: diff.text, warnings: parsed.warnings, stored };
   });
-  if (result.stored !== undefined) holder.use(result.stored);
+  if (result.stored !== undefined) holder.use(result.stored, engine);
   return { changed: result.changed, version: result.version, digest: result.digest, diff: result.diff, warnings: result.warnings };
 }

@@ -9,7 +9,7 @@ import type { GroupCommitAppender } from '../ledger/group-commit.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { inclusionProof, latestCheckpointOrFail } from '../ledger/log-reader.ts';
 import { formatReceipt } from '../ledger/receipt.ts';
-import { createTileCache } from '../ledger/tiles.ts';
+import { createTileCache, type TileCache } from '../ledger/tiles.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdGenerator } from '../shared/ids.ts';
@@ -40,6 +40,8 @@ export interface EventRoutesDeps {
   /** How long `?wait=checkpoint` waits before answering 503 (default 10 s). */
   readonly checkpointWaitMs?: number;
   readonly checkpointPollMs?: number;
+  /** The process's tile cache (WritApp.tileCache); one of its own when absent. */
+  readonly tiles?: TileCache;
 }
 
 const readers: RouteAuth = { anyOf: [{ role: 'auditor' }, { role: 'admin' }, { scope: 'log:read' }] };
@@ -79,7 +81,7 @@ export function filterOf(query: ListQuery): EventFilter {
  * @example apiOptions.routes = [eventRoutes({ store, search, appender, clock, ids })]
  */
 export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
-  const tiles = createTileCache(4096);
+  const tiles = deps.tiles ?? createTileCache(4096);
   const prepareDeps: PrepareEventDeps = { clock: deps.clock, ids: deps.ids };
   const appendDeps: AppendDeps = {
     store: deps.store,

@@ -9,6 +9,7 @@ import type { Principal } from '../identity/principal.ts';
 import { toPublicUser, toUserId, type User } from '../identity/user.ts';
 import type { GroupCommitAppender } from '../ledger/group-commit.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { TileCache } from '../ledger/tiles.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import { accessRoutes } from './access-routes.ts';
 import type { ApiOptions } from './api-plugin.ts';
@@ -22,6 +23,7 @@ export interface WritApiParts {
   readonly eventSearch: EventSearch;
   readonly appender: GroupCommitAppender;
   readonly ids: IdGenerator;
+  readonly tileCache: TileCache;
   readonly identity: IdentityService;
   readonly identityStore: IdentityStore;
   readonly access: AccessDeps;
@@ -73,7 +75,7 @@ export function writApiOptions(parts: WritApiParts): ApiOptions {
       identityRoutes({ identity: parts.identity, authenticator, clock: parts.access.clock, findUser }),
       accessRoutes({ access: parts.access, actorOf, onChanged: parts.onAccessChanged }),
       policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
-      eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids }),
+      eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids, tiles: parts.tileCache }),
     ],
   };
 }
