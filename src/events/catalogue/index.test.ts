@@ -36,7 +36,20 @@ test('the issue names its examples; lookups find catalogue types only', () => {
 test('data schemas are strict and bounded', () => {
   const statement = findEventDefinition('gateway.statement.executed');
   assert.ok(statement !== undefined);
-  const good = { sessionId: 's1', statementIndex: 0, protocol: 'simple', sql: 'SELECT 1', parameters: [null, '42'] };
+  const good = {
+    sessionId: 's1',
+    grantId: 'g1',
+    requestId: 'r1',
+    resourceId: 'pg-prod',
+    level: 'read-only',
+    statementIndex: 0,
+    protocol: 'simple',
+    sql: 'SELECT 1',
+    sqlSha256: '4ATr1bVTKkuFmEpi+K1IqBqjRgwcoHcB84YTXXLN7PU=',
+    statementKinds: ['SelectStmt'],
+    parameterCount: 2,
+    parameters: [null, '42'],
+  };
   assert.ok(statement.data.safeParse(good).success);
   assert.equal(statement.data.safeParse({ ...good, sql: 'x'.repeat(32_769) }).success, false);
   assert.equal(statement.data.safeParse({ ...good, secret: 'pw' }).success, false);
