@@ -1,0 +1,544 @@
+// Frames and decodes what a PostgreSQL client sends (startup packets, typed messages): hostile input, bounded memory.
+/**
+ * Every byte a client sends passes through here before Writ acts on it or forwards it, so the framer
+ * checks each length and type byte as soon as it arrives and never holds more than one message.
+ * @see https://www.postgresql.org/docs/current/protocol-message-formats.html
+ * @see https://www.postgresql.org/docs/current/protocol-flow.html
+ */
+
+/** Any violation of the frontend protocol; the connection cannot continue after one. */
+export class FrontendProtocolError extends Error {
+  /** protocol_violation */
+  readonly sqlState = '08P01';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'FrontendProtocolError';
+  }
+}
+
+/**
+ * Type bytes of frontend messages, named as in the PostgreSQL documentation. GSSResponse, PasswordMessage,
+ * SASLInitialResponse and SASLResponse share 'p': the authentication phase says which one it is.
+ */
+export const FrontendMessageType = {
+  Bind: 0x42,
+  Close: 0x43,
+  CopyData: 0x64,
+  CopyDone: 0x63,
+  CopyFail: 0x66,
+  Describe: 0x44,
+  Execute: 0x45,
+  Flush: 0x48,
+  FunctionCall: 0x46,
+  GSSResponse: 0x70,
+  Parse: 0x50,
+  PasswordMessage: 0x70,
+  Query: 0x51,
+  SASLInitialResponse: 0x70,
+  SASLResponse: 0x70,
+  Sync: 0x53,
+  Terminate: 0x58,
+} as const;
+
+/** The request codes of the untyped packets a connection may open with. */
+export const StartupRequestCode = {
+  CancelRequest: 80877102,
+  SSLRequest: 80877103,
+  GSSENCRequest: 80877104,
+} as const;
+
+/** PostgreSQL refuses longer startup packets (MAX_STARTUP_PACKET_LENGTH). */
+export const MAX_STARTUP_PACKET_BYTES = 10_000;
+/** Protocol 3.2 lets a cancel key be 4 to 256 bytes; 3.0 uses 4. */
+export const MIN_CANCEL_KEY_BYTES = 4;
+export const MAX_CANCEL_KEY_BYTES = 256;
+const MAX_STARTUP_PARAMETERS = 64;
+const MAX_STARTUP_NAME_BYTES = 256;
+/** Type byte and Int32 length. */
+export const MESSAGE_HEADER_BYTES = 5;
+
+export type StartupFrame =
+  | { readonly kind: 'ssl-request' }
+  | { readonly kind: 'gssenc-request' }
+  | { readonly kind: 'cancel-request'; readonly processId: number; readonly secretKey: Buffer }
+  | {
+      readonly kind: 'startup';
+      readonly majorVersion: number;
+      readonly minorVersion: number;
+      /** Every parameter except the `_pq_.` protocol options; `user` is always present and not empty. */
+      readonly parameters: ReadonlyMap<string, string>;
+      /** Names of the `_pq_.*` options the client asked for. */
+      readonly protocolOptions: readonly string[];
+    };
+
+export interface FrontendFrame {
+  /** The type byte (see FrontendMessageType). */
+  readonly type: number;
+  /** The message without its type byte and length. */
+  readonly body: Buffer;
+  /** The whole message, type byte and length included, to forward unchanged. */
+  readonly raw: Buffer;
+}
+
+export interface FrontendReaderOptions {
+  /** Longest startup packet accepted, length field included (PostgreSQL: 10,000). */
+  readonly maxStartupBytes: number;
+  /** Largest value of a typed message's length field (which counts itself, not the type byte). */
+  readonly maxMessageBytes: number;
+}
+
+/**
+ * Incremental framer. After `read()` or `readStartup()` has returned undefined, at most one partial
+ * message is held: fewer than `maxMessageBytes + 1` (or `maxStartupBytes`) bytes. A chunk given to
+ * `push` stays held until read, so callers drain after each push. Once a violation has been thrown,
+ * every later read throws it again and pushed bytes are dropped.
+ */
+export interface FrontendReader {
+  push(chunk: Buffer): void;
+  /** The next untyped packet (SSLRequest, GSSENCRequest, CancelRequest or StartupMessage). */
+  readStartup(): StartupFrame | undefined;
+  /** The next typed message. */
+  read(): FrontendFrame | undefined;
+  /** Bytes held: after an SSLRequest, anything but 0 means the client sent data before the TLS handshake. */
+  buffered(): number;
+}
+
+const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(FrontendMessageType));
+/** Messages that carry nothing: their length field must say 4. */
+const BODYLESS_TYPES: ReadonlySet<number> = new Set([
+  FrontendMessageType.CopyDone,
+  FrontendMessageType.Flush,
+  FrontendMessageType.Sync,
+  FrontendMessageType.Terminate,
+]);
+
+/** How an error message names a type byte: 'Q' when printable, else 0x01. */
+export function describeMessageType(type: number): string {
+  return type >= 0x21 && type <= 0x7e ? `'${String.fromCharCode(type)}'` : `0x${type.toString(16).padStart(2, '0')}`;
+}
+
+export function createFrontendReader(options: FrontendReaderOptions): FrontendReader {
+  const { maxStartupBytes, maxMessageBytes } = options;
+  if (!Number.isInteger(maxStartupBytes) || maxStartupBytes < 16 || maxStartupBytes > 0x7fffffff) {
+    throw new RangeError(`maxStartupBytes must be an integer from 16, got ${maxStartupBytes}`);
+  }
+  if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 4 || maxMessageBytes > 0x7fffffff) {
+    throw new RangeError(`maxMessageBytes must be an integer from 4, got ${maxMessageBytes}`);
+  }
+  const queue = createByteQueue();
+  let failure: FrontendProtocolError | undefined;
+
+  function fail(message: string): never {
+    failure = new FrontendProtocolError(message);
+    queue.clear();
+    throw failure;
+  }
+
+  function readStartup(): StartupFrame | undefined {
+    if (failure) throw failure;
+    if (queue.size() < 4) return undefined;
+    const length = queue.int32At(0);
+    if (length < 8 || length > maxStartupBytes) {
+      fail(`startup packet declares ${length} bytes; it must have 8 to ${maxStartupBytes}`);
+    }
+    if (queue.size() < length) return undefined;
+    try {
+      return decodeStartupPacket(queue.take(length));
+    } catch (error) {
+      if (error instanceof FrontendProtocolError) fail(error.message);
+      throw error;
+    }
+  }
+
+  function read(): FrontendFrame | undefined {
+    if (failure) throw failure;
+    if (queue.size() === 0) return undefined;
+    const type = queue.byteAt(0);
+    if (!KNOWN_TYPES.has(type)) fail(`invalid frontend message type ${describeMessageType(type)}`);
+    if (queue.size() < MESSAGE_HEADER_BYTES) return undefined;
+    const length = queue.int32At(1);
+    if (length < 4) fail(`message of type ${describeMessageType(type)} declares ${length} bytes, less than its own length field`);
+    if (length > maxMessageBytes) {
+      fail(`message of type ${describeMessageType(type)} declares ${length} bytes; the limit is ${maxMessageBytes}`);
+    }
+    if (length !== 4 && BODYLESS_TYPES.has(type)) {
+      fail(`message of type ${describeMessageType(type)} declares ${length} bytes; it has no body, so 4`);
+    }
+    if (queue.size() < 1 + length) return undefined;
+    const raw = queue.take(1 + length);
+    return { type, body: raw.subarray(MESSAGE_HEADER_BYTES), raw };
+  }
+
+  return {
+    push(chunk) {
+      if (failure === undefined) queue.push(chunk);
+    },
+    readStartup,
+    read,
+    buffered: () => queue.size(),
+  };
+}
+
+/** Decodes one whole untyped packet, length field included. */
+function decodeStartupPacket(packet: Buffer): StartupFrame {
+  const code = packet.readUInt32BE(4);
+  switch (code) {
+    case StartupRequestCode.SSLRequest:
+      expectLength(packet, 'SSLRequest', 8, 8);
+      return { kind: 'ssl-request' };
+    case StartupRequestCode.GSSENCRequest:
+      expectLength(packet, 'GSSENCRequest', 8, 8);
+      return { kind: 'gssenc-request' };
+    case StartupRequestCode.CancelRequest:
+      expectLength(packet, 'CancelRequest', 12 + MIN_CANCEL_KEY_BYTES, 12 + MAX_CANCEL_KEY_BYTES);
+      return { kind: 'cancel-request', processId: packet.readInt32BE(8), secretKey: packet.subarray(12) };
+    default:
+      return decodeStartupMessage(code, packet.subarray(8));
+  }
+}
+
+function expectLength(packet: Buffer, name: string, min: number, max: number): void {
+  if (packet.length < min || packet.length > max) {
+    const expected = min === max ? `${min}` : `${min} to ${max}`;
+    throw new FrontendProtocolError(`${name} declares ${packet.length} bytes; it has ${expected}`);
+  }
+}
+
+function decodeStartupMessage(version: number, body: Buffer): StartupFrame {
+  const majorVersion = version >>> 16;
+  const minorVersion = version & 0xffff;
+  if (majorVersion !== 3) {
+    throw new FrontendProtocolError(`unsupported frontend protocol ${majorVersion}.${minorVersion}: Writ speaks protocol 3`);
+  }
+  const parameters = new Map<string, string>();
+  const protocolOptions: string[] = [];
+  const seen = new Set<string>();
+  let position = 0;
+  for (;;) {
+    const nameEnd = body.indexOf(0, position);
+    if (nameEnd === -1) throw new FrontendProtocolError('startup packet lacks its terminating NUL');
+    if (nameEnd === position) break;
+    if (nameEnd - position > MAX_STARTUP_NAME_BYTES) {
+      throw new FrontendProtocolError(`startup parameter name longer than ${MAX_STARTUP_NAME_BYTES} bytes`);
+    }
+    const name = decodeUtf8(body.subarray(position, nameEnd), 'startup parameter name');
+    const valueEnd = body.indexOf(0, nameEnd + 1);
+    if (valueEnd === -1) throw new FrontendProtocolError(`startup parameter ${quoteText(name)} has no NUL-terminated value`);
+    const value = decodeUtf8(body.subarray(nameEnd + 1, valueEnd), `startup parameter ${quoteText(name)}`);
+    if (seen.has(name)) throw new FrontendProtocolError(`startup parameter ${quoteText(name)} given twice`);
+    if (seen.size === MAX_STARTUP_PARAMETERS) throw new FrontendProtocolError(`more than ${MAX_STARTUP_PARAMETERS} startup parameters`);
+    seen.add(name);
+    if (name.startsWith('_pq_.')) protocolOptions.push(name);
+    else parameters.set(name, value);
+    position = valueEnd + 1;
+  }
+  if (position !== body.length - 1) {
+    throw new FrontendProtocolError(`startup packet has ${body.length - 1 - position} bytes after its terminating NUL`);
+  }
+  if (!parameters.get('user')) throw new FrontendProtocolError('no PostgreSQL user name specified in startup packet');
+  return { kind: 'startup', majorVersion, minorVersion, parameters, protocolOptions };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Writ requires client_encoding UTF8 (it reads the SQL), so every string must be valid UTF-8. */
+function decodeUtf8(bytes: Buffer, what: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new FrontendProtocolError(`${what} is not valid UTF-8`);
+  }
+}
+
+/** Quotes client text for an error message: escaped and cut short. */
+export function quoteText(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+}
+
+interface ByteQueue {
+  push(chunk: Buffer): void;
+  size(): number;
+  byteAt(index: number): number;
+  int32At(index: number): number;
+  /** Removes and returns the next `count` bytes: a view when they lie in one chunk, else a copy. */
+  take(count: number): Buffer;
+  clear(): void;
+}
+
+function createByteQueue(): ByteQueue {
+  let chunks: Buffer[] = [];
+  let head = 0;
+  let offset = 0;
+  let size = 0;
+
+  function byteAt(index: number): number {
+    let skip = index + offset;
+    for (let i = head; i < chunks.length; i += 1) {
+      const chunk = chunks[i] as Buffer;
+      if (skip < chunk.length) return chunk[skip] as number;
+      skip -= chunk.length;
+    }
+    throw new RangeError(`byte ${index} is not buffered`);
+  }
+
+  function dropConsumed(): void {
+    if (head === chunks.length) {
+      chunks = [];
+      head = 0;
+    } else if (head > 64) {
+      chunks = chunks.slice(head);
+      head = 0;
+    }
+  }
+
+  function take(count: number): Buffer {
+    const first = chunks[head] as Buffer;
+    let out: Buffer;
+    if (first.length - offset >= count) {
+      out = first.subarray(offset, offset + count);
+      offset += count;
+    } else {
+      out = Buffer.allocUnsafe(count);
+      let written = 0;
+      while (written < count) {
+        const chunk = chunks[head] as Buffer;
+        const n = Math.min(chunk.length - offset, count - written);
+        chunk.copy(out, written, offset, offset + n);
+        written += n;
+        offset += n;
+        if (offset === chunk.length) [head, offset] = [head + 1, 0];
+      }
+    }
+    if (offset === (chunks[head]?.length ?? -1)) [head, offset] = [head + 1, 0];
+    size -= count;
+    dropConsumed();
+    return out;
+  }
+
+  return {
+    push(chunk) {
+      if (chunk.length === 0) return;
+      chunks.push(chunk);
+      size += chunk.length;
+    },
+    size: () => size,
+    byteAt,
+    int32At: (index) => ((byteAt(index) << 24) | (byteAt(index + 1) << 16) | (byteAt(index + 2) << 8) | byteAt(index + 3)),
+    take,
+    clear() {
+      chunks = [];
+      head = 0;
+      offset = 0;
+      size = 0;
+    },
+  };
+}
+
+/** Reads the fields of one message body, each bounds-checked; `what` names the message in errors. */
+class BodyCursor {
+  private position = 0;
+
+  constructor(
+    private readonly body: Buffer,
+    private readonly what: string,
+  ) {}
+
+  private need(count: number, field: string): number {
+    const start = this.position;
+    if (count > this.body.length - start) {
+      throw new FrontendProtocolError(`${this.what} ends inside its ${field}`);
+    }
+    this.position += count;
+    return start;
+  }
+
+  cstring(field: string): string {
+    const end = this.body.indexOf(0, this.position);
+    if (end === -1) throw new FrontendProtocolError(`${this.what} has no NUL after its ${field}`);
+    const text = decodeUtf8(this.body.subarray(this.position, end), `${this.what}'s ${field}`);
+    this.position = end + 1;
+    return text;
+  }
+
+  byte(field: string): number {
+    return this.body[this.need(1, field)] as number;
+  }
+
+  uint16(field: string): number {
+    return this.body.readUInt16BE(this.need(2, field));
+  }
+
+  int32(field: string): number {
+    return this.body.readInt32BE(this.need(4, field));
+  }
+
+  uint32(field: string): number {
+    return this.body.readUInt32BE(this.need(4, field));
+  }
+
+  bytes(count: number, field: string): Buffer {
+    const start = this.need(count, field);
+    return this.body.subarray(start, start + count);
+  }
+
+  /** An Int32 length and that many bytes; -1 is NULL. */
+  nullableBytes(field: string): Buffer | null {
+    const length = this.int32(`${field} length`);
+    if (length === -1) return null;
+    if (length < -1) throw new FrontendProtocolError(`${this.what} gives ${field} a length of ${length}`);
+    return this.bytes(length, field);
+  }
+
+  /** Int16 count then that many Int16 format codes, each 0 (text) or 1 (binary). */
+  formatCodes(field: string): number[] {
+    const count = this.uint16(`${field} count`);
+    const codes: number[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const code = this.uint16(field);
+      if (code !== 0 && code !== 1) throw new FrontendProtocolError(`${this.what} has unsupported ${field} ${code}`);
+      codes.push(code);
+    }
+    return codes;
+  }
+
+  end(): void {
+    const left = this.body.length - this.position;
+    if (left !== 0) throw new FrontendProtocolError(`${this.what} has ${left} bytes after its last field`);
+  }
+}
+
+/** Counts of format codes must be 0 (all text), 1 (one for all) or one per value. */
+function checkFormatCount(what: string, formats: readonly number[], values: number): void {
+  if (formats.length > 1 && formats.length !== values) {
+    throw new FrontendProtocolError(`${what} has ${formats.length} parameter formats but ${values} parameters`);
+  }
+}
+
+/** Query ('Q'). */
+export function decodeQuery(body: Buffer): { sql: string } {
+  const cursor = new BodyCursor(body, 'Query');
+  const sql = cursor.cstring('query string');
+  cursor.end();
+  return { sql };
+}
+
+/** Parse ('P'). Parameter type OIDs are unsigned; 0 leaves the type unspecified. */
+export function decodeParse(body: Buffer): { statement: string; sql: string; parameterTypeOids: number[] } {
+  const cursor = new BodyCursor(body, 'Parse');
+  const statement = cursor.cstring('statement name');
+  const sql = cursor.cstring('query string');
+  const count = cursor.uint16('parameter type count');
+  const parameterTypeOids: number[] = [];
+  for (let i = 0; i < count; i += 1) parameterTypeOids.push(cursor.uint32('parameter type'));
+  cursor.end();
+  return { statement, sql, parameterTypeOids };
+}
+
+export interface BindMessage {
+  portal: string;
+  statement: string;
+  parameterFormats: number[];
+  /** Views into the message body; null is SQL NULL. */
+  parameters: (Buffer | null)[];
+  resultFormats: number[];
+}
+
+/** Bind ('B'). */
+export function decodeBind(body: Buffer): BindMessage {
+  const cursor = new BodyCursor(body, 'Bind');
+  const portal = cursor.cstring('portal name');
+  const statement = cursor.cstring('statement name');
+  const parameterFormats = cursor.formatCodes('parameter format');
+  const count = cursor.uint16('parameter count');
+  const parameters: (Buffer | null)[] = [];
+  for (let i = 0; i < count; i += 1) parameters.push(cursor.nullableBytes(`parameter ${i + 1}`));
+  checkFormatCount('Bind', parameterFormats, count);
+  const resultFormats = cursor.formatCodes('result format');
+  cursor.end();
+  return { portal, statement, parameterFormats, parameters, resultFormats };
+}
+
+function decodeTargetAndName(body: Buffer, what: string): { target: 'statement' | 'portal'; name: string } {
+  const cursor = new BodyCursor(body, what);
+  const kind = cursor.byte('target');
+  if (kind !== 0x53 && kind !== 0x50) {
+    throw new FrontendProtocolError(`${what} targets ${describeMessageType(kind)}; it must be 'S' (statement) or 'P' (portal)`);
+  }
+  const name = cursor.cstring('name');
+  cursor.end();
+  return { target: kind === 0x53 ? 'statement' : 'portal', name };
+}
+
+/** Describe ('D'). */
+export function decodeDescribe(body: Buffer): { target: 'statement' | 'portal'; name: string } {
+  return decodeTargetAndName(body, 'Describe');
+}
+
+/** Close ('C'). */
+export function decodeClose(body: Buffer): { target: 'statement' | 'portal'; name: string } {
+  return decodeTargetAndName(body, 'Close');
+}
+
+/** Execute ('E'). maxRows 0 means all rows (PostgreSQL reads the field unsigned). */
+export function decodeExecute(body: Buffer): { portal: string; maxRows: number } {
+  const cursor = new BodyCursor(body, 'Execute');
+  const portal = cursor.cstring('portal name');
+  const maxRows = cursor.uint32('row limit');
+  cursor.end();
+  return { portal, maxRows };
+}
+
+/** CopyFail ('f'). */
+export function decodeCopyFail(body: Buffer): { message: string } {
+  const cursor = new BodyCursor(body, 'CopyFail');
+  const message = cursor.cstring('error message');
+  cursor.end();
+  return { message };
+}
+
+/** SASLInitialResponse ('p' answering AuthenticationSASL). */
+export function decodeSaslInitialResponse(body: Buffer): { mechanism: string; data: Buffer | null } {
+  const cursor = new BodyCursor(body, 'SASLInitialResponse');
+  const mechanism = cursor.cstring('mechanism name');
+  const data = cursor.nullableBytes('initial response');
+  cursor.end();
+  return { mechanism, data };
+}
+
+/** SASLResponse ('p' answering AuthenticationSASLContinue): the mechanism's data is the whole body. */
+export function decodeSaslResponse(body: Buffer): Buffer {
+  return body;
+}
+
+/** PasswordMessage ('p' answering AuthenticationCleartextPassword). */
+export function decodePasswordMessage(body: Buffer): string {
+  const cursor = new BodyCursor(body, 'PasswordMessage');
+  const password = cursor.cstring('password');
+  cursor.end();
+  return password;
+}
+
+export interface FunctionCallMessage {
+  functionOid: number;
+  argumentFormats: number[];
+  arguments: (Buffer | null)[];
+  resultFormat: number;
+}
+
+/** FunctionCall ('F'), the legacy fast-path interface. */
+export function decodeFunctionCall(body: Buffer): FunctionCallMessage {
+  const cursor = new BodyCursor(body, 'FunctionCall');
+  const functionOid = cursor.uint32('function OID');
+  const argumentFormats = cursor.formatCodes('argument format');
+  const count = cursor.uint16('argument count');
+  const args: (Buffer | null)[] = [];
+  for (let i = 0; i < count; i += 1) args.push(cursor.nullableBytes(`argument ${i + 1}`));
+  checkFormatCount('FunctionCall', argumentFormats, count);
+  const resultFormat = cursor.uint16('result format');
+  if (resultFormat !== 0 && resultFormat !== 1) {
+    throw new FrontendProtocolError(`FunctionCall has unsupported result format ${resultFormat}`);
+  }
+  cursor.end();
+  return { functionOid, argumentFormats, arguments: args, resultFormat };
+}
