@@ -10,6 +10,7 @@ import type { WritConfig } from './config/config-schema.ts';
 import { createAuditEntryFactory, type AuditEntryFactory } from './events/audit-entry.ts';
 import { createEventRecorder, type EventRecorder } from './events/event-recorder.ts';
 import type { EventSearch } from './events/event-search.ts';
+import type { GatewayCredentialDeps } from './gateway/gateway-credentials.ts';
 import { createGroupCommitAppender, type GroupCommitAppender } from './ledger/group-commit.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
@@ -20,6 +21,7 @@ import { createUuidV7Generator, type IdGenerator } from './shared/ids.ts';
 import { createAuditedTransactions, type AuditedTransactions } from './storage/audited-transaction.ts';
 import { createKyselyAccessStore } from './storage/kysely-access-store.ts';
 import { createKyselyEventSearch } from './storage/kysely-event-search.ts';
+import { createKyselyGatewayCredentialStore } from './storage/kysely-gateway-credential-store.ts';
 import { createKyselyIdentityStore } from './storage/kysely-identity-store.ts';
 import { createKyselyLedgerStore } from './storage/kysely-ledger-store.ts';
 import { openDatabase } from './storage/open-database.ts';
@@ -45,6 +47,8 @@ export interface WritApp {
   readonly access: AccessDeps;
   /** The policy in force (refreshed from the store; another process may apply a newer version). */
   readonly policy: PolicyHolder;
+  /** Short-lived gateway passwords: issued under a grant (`issueGatewayCredential`), looked up at connect (`findGatewayCredentials`). */
+  readonly gatewayCredentials: GatewayCredentialDeps;
   /** Starts this process's access scheduler (expiry, scheduled starts, notices). */
   startScheduler(): AccessScheduler;
   /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
@@ -92,6 +96,7 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   const policy = createPolicyHolder();
   const access: AccessDeps = { store: createKyselyAccessStore(opened.db, transactions), policy: () => policy.current(), clock, ids, auditEntry };
   await policy.refresh(access.store);
+  const gatewayCredentials: GatewayCredentialDeps = { credentials: createKyselyGatewayCredentialStore(opened.db, transactions), access, users: identityStore, ids, auditEntry };
   const schedulers: AccessScheduler[] = [];
   return {
     config,
@@ -110,6 +115,7 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     identityStore,
     access,
     policy,
+    gatewayCredentials,
     startScheduler() {
       const scheduler = startAccessScheduler(
         access,

@@ -6,6 +6,7 @@ import * as ledger0001 from './migrations/0001-ledger.ts';
 import * as identity0002 from './migrations/0002-identity.ts';
 import * as eventSearch0003 from './migrations/0003-event-search.ts';
 import * as access0004 from './migrations/0004-access.ts';
+import * as gateway0005 from './migrations/0005-gateway.ts';
 import type { Database } from './schema.ts';
 
 type MigrationStep = (db: Kysely<unknown>, caps: BackendCapabilities) => Promise<void>;
@@ -16,6 +17,7 @@ const steps: readonly (readonly [string, MigrationStep])[] = [
   ['0002-identity', identity0002.up],
   ['0003-event-search', eventSearch0003.up],
   ['0004-access', access0004.up],
+  ['0005-gateway', gateway0005.up],
 ];
 
 /**

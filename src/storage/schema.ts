@@ -3,6 +3,7 @@ import type { Generated } from 'kysely';
 import type { IdentityTables } from './schema-identity.ts';
 import type { AccessTables } from './schema-access.ts';
 import type { EventSearchTables } from './schema-event-search.ts';
+import type { GatewayTables } from './schema-gateway.ts';
 
 export interface LogPendingTable {
   seq: Generated<number>;
@@ -49,7 +50,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends IdentityTables, AccessTables, EventSearchTables {
+export interface Database extends IdentityTables, AccessTables, EventSearchTables, GatewayTables {
   log_pending: LogPendingTable;
   log_entries: LogEntriesTable;
   log_personal: LogPersonalTable;
