@@ -3,6 +3,27 @@ import { z } from 'zod';
 
 const listenPattern = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
+/**
+ * The host and port of a HOST:PORT setting; an IPv6 host loses its brackets.
+ * @example hostAndPort('[::1]:7432') // { host: '::1', port: 7432 }
+ */
+export function hostAndPort(setting: string): { host: string; port: number } {
+  const at = setting.lastIndexOf(':');
+  return { host: setting.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(setting.slice(at + 1)) };
+}
+
+/** A HOST:PORT setting whose port is at least `minPort` (0 lets the system choose one). */
+function hostPortSetting(example: string, minPort: 0 | 1) {
+  return z
+    .string()
+    .max(300)
+    .regex(listenPattern, `must be HOST:PORT, e.g. ${example}`)
+    .refine((value) => {
+      const { port } = hostAndPort(value);
+      return port >= minPort && port <= 65_535;
+    }, `the port must be ${minPort} to 65535`);
+}
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).max(4096).default('./.writ'),
@@ -21,6 +42,10 @@ export const configSchema = z
     logKey: z.string().max(1024).optional(),
     logReadToken: z.string().min(16, 'must be at least 16 characters').max(1024).optional(),
     listen: z.string().max(300).regex(listenPattern, 'must be HOST:PORT, e.g. 127.0.0.1:7070').default('127.0.0.1:7070'),
+    /** Where the PostgreSQL gateway listens. */
+    pgListen: hostPortSetting('127.0.0.1:7432', 0).default('127.0.0.1:7432'),
+    /** The gateway address clients are told to use (`writ connect`) when they reach it through another address (a proxy, NAT, DNS name). */
+    pgAdvertise: hostPortSetting('db-gateway.example.com:5432', 1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     sequencerBatchSize: z.coerce.number().int().min(1).max(16_384).default(4096),
     sequencerPollMs: z.coerce.number().int().min(5).max(60_000).default(50),
@@ -44,6 +69,8 @@ export const configEnvNames = {
   logKey: 'WRIT_LOG_KEY',
   logReadToken: 'WRIT_LOG_READ_TOKEN',
   listen: 'WRIT_LISTEN',
+  pgListen: 'WRIT_PG_LISTEN',
+  pgAdvertise: 'WRIT_PG_ADVERTISE',
   logLevel: 'WRIT_LOG_LEVEL',
   sequencerBatchSize: 'WRIT_SEQUENCER_BATCH_SIZE',
   sequencerPollMs: 'WRIT_SEQUENCER_POLL_MS',

@@ -37,9 +37,10 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run Writ: the sequencer, the access scheduler and the HTTP server (health, the log as C2SP tiles, the API under /api)')
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7070)')
+    .option('--pg-listen <host:port>', 'address of the PostgreSQL gateway (default 127.0.0.1:7432)')
     .option('--policy <file>', 'policy file to apply at start (a new version only when it changed)')
-    .action(async (options: { listen?: string; policy?: string }, command: Command) => {
-      const app = await openApp(configFor(command, { listen: options.listen, policyFile: options.policy }));
+    .action(async (options: { listen?: string; pgListen?: string; policy?: string }, command: Command) => {
+      const app = await openApp(configFor(command, { listen: options.listen, pgListen: options.pgListen, policyFile: options.policy }));
       await bootstrapAdmin(app);
       await applyPolicyFile(app);
       const sequencer = app.startSequencer();
