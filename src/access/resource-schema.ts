@@ -1,7 +1,10 @@
 // The `resources` section of a policy file: what Writ guards, its labels, connection and per-level credentials.
 import { z } from 'zod';
-import { labels, plainText, slug, text } from './policy-fields.ts';
+import { guardrailListSchema, type Guardrail } from './guardrail-schema.ts';
+import { flag, labels, plainText, slug, text } from './policy-fields.ts';
 import { secretRefSchema } from './resource-secrets.ts';
+
+export type { Guardrail } from './guardrail-schema.ts';
 
 const HOST = /^[A-Za-z0-9._:[\]-]{1,253}$/;
 
@@ -28,10 +31,41 @@ const postgresConnectionSchema = z.strictObject(
   { error: 'expected a mapping with host, port, database and tls' },
 );
 
+const READ_ONLY_LEVEL = 'read-only';
+
 const postgresLevelSchema = z.strictObject(
-  { username: plainText(63), password: secretRefSchema.optional() },
-  { error: 'expected a mapping with username and, optionally, password (a secret reference)' },
+  {
+    username: plainText(63),
+    password: secretRefSchema.optional(),
+    readOnly: flag.optional(),
+    guardrails: guardrailListSchema.optional(),
+    logParameters: flag.optional(),
+  },
+  { error: 'expected a mapping with username and, optionally, password (a secret reference), readOnly, guardrails and logParameters' },
 );
+
+type PostgresLevel = z.output<typeof postgresLevelSchema>;
+
+/** Guardrail names must be unique among the rules that apply to a level: the resource's and the level's own. */
+function checkGuardrailNames(resource: { guardrails?: readonly Guardrail[] | undefined; levels: Record<string, PostgresLevel> }, context: z.RefinementCtx): void {
+  const resourceNames = new Map<string, number>();
+  (resource.guardrails ?? []).forEach((rule, index) => {
+    if (resourceNames.has(rule.name)) context.addIssue({ code: 'custom', message: `duplicate guardrail name "${rule.name}"`, path: ['guardrails', index, 'name'], input: rule.name });
+    else resourceNames.set(rule.name, index);
+  });
+  for (const [level, settings] of Object.entries(resource.levels)) {
+    const seen = new Set<string>();
+    (settings.guardrails ?? []).forEach((rule, index) => {
+      const path = ['levels', level, 'guardrails', index, 'name'];
+      if (resourceNames.has(rule.name)) context.addIssue({ code: 'custom', message: `guardrail name "${rule.name}" is used by the resource's guardrails too`, path, input: rule.name });
+      else if (seen.has(rule.name)) context.addIssue({ code: 'custom', message: `duplicate guardrail name "${rule.name}"`, path, input: rule.name });
+      seen.add(rule.name);
+    });
+    if (level === READ_ONLY_LEVEL && settings.readOnly === false) {
+      context.addIssue({ code: 'custom', message: 'the read-only level is always read-only: offer read-write for changes', path: ['levels', level, 'readOnly'], input: false });
+    }
+  }
+}
 
 const commonResourceFields = {
   id: resourceIdSchema,
@@ -40,14 +74,17 @@ const commonResourceFields = {
   labels: labels.default({}),
 };
 
-const postgresResourceSchema = z.strictObject({
-  ...commonResourceFields,
-  kind: z.literal('postgres'),
-  connection: postgresConnectionSchema,
-  levels: z
-    .record(levelNameSchema, postgresLevelSchema, { error: 'expected a mapping of access levels, like { read-only: { username: ... } }' })
-    .refine((record) => Object.keys(record).length >= 1, { error: 'expected at least one access level' }),
-});
+const postgresResourceSchema = z
+  .strictObject({
+    ...commonResourceFields,
+    kind: z.literal('postgres'),
+    connection: postgresConnectionSchema,
+    guardrails: guardrailListSchema.optional(),
+    levels: z
+      .record(levelNameSchema, postgresLevelSchema, { error: 'expected a mapping of access levels, like { read-only: { username: ... } }' })
+      .refine((record) => Object.keys(record).length >= 1, { error: 'expected at least one access level' }),
+  })
+  .superRefine(checkGuardrailNames);
 
 /** One guarded resource; `kind` selects the shape of `connection` and `levels`. */
 export const resourceSchema = z.discriminatedUnion('kind', [postgresResourceSchema], {
@@ -56,6 +93,30 @@ export const resourceSchema = z.discriminatedUnion('kind', [postgresResourceSche
 
 export type Resource = z.output<typeof resourceSchema>;
 export type PostgresConnection = z.output<typeof postgresConnectionSchema>;
+
+/** What the gateway enforces for a session at one level. */
+export interface LevelEnforcement {
+  /** Only reads: the gateway refuses anything that writes (and the upstream session is read-only too). */
+  readonly readOnly: boolean;
+  /** The resource's guardrails, then the level's own. */
+  readonly guardrails: readonly Guardrail[];
+  /** Whether audit events carry bind parameter values; when false they are redacted. */
+  readonly logParameters: boolean;
+}
+
+/**
+ * The enforcement settings of `levelName` on `resource`, defaults filled in:
+ * `readOnly` is true for the `read-only` level unless set, `logParameters` is false unless set.
+ * @example levelEnforcement(resource, 'read-only') // { readOnly: true, guardrails: [], logParameters: false }
+ */
+export function levelEnforcement(resource: Resource, levelName: string): LevelEnforcement {
+  const level = Object.hasOwn(resource.levels, levelName) ? resource.levels[levelName as LevelName] : undefined;
+  return {
+    readOnly: level?.readOnly ?? levelName === READ_ONLY_LEVEL,
+    guardrails: [...(resource.guardrails ?? []), ...(level?.guardrails ?? [])],
+    logParameters: level?.logParameters ?? false,
+  };
+}
 
 /** A resource as events and API responses show it: connection details without any credentials. */
 export interface PublicResource {
@@ -66,6 +127,8 @@ export interface PublicResource {
   readonly labels: Readonly<Record<string, string>>;
   readonly connection: PostgresConnection;
   readonly levels: readonly LevelName[];
+  /** What the gateway enforces per level (guardrails are not secret: people may see why a statement is refused). */
+  readonly enforcement: Readonly<Record<string, LevelEnforcement>>;
 }
 
 /**
@@ -80,6 +143,7 @@ export function toPublicResource(resource: Resource): PublicResource {
     labels: { ...resource.labels },
     connection: { ...resource.connection },
     levels: Object.keys(resource.levels) as LevelName[],
+    enforcement: Object.fromEntries(Object.keys(resource.levels).map((level) => [level, levelEnforcement(resource, level)])),
   };
   return resource.description === undefined ? view : { ...view, description: resource.description };
 }
