@@ -2,7 +2,9 @@
 import type { AccessDeps } from '../access/access-deps.ts';
 import type { AccessActor } from '../access/access-policy.ts';
 import type { PolicyHolder } from '../access/apply-policy.ts';
+import type { WritConfig } from '../config/config-schema.ts';
 import type { EventSearch } from '../events/event-search.ts';
+import type { GatewayCredentialDeps } from '../gateway/gateway-credentials.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { Principal } from '../identity/principal.ts';
@@ -14,6 +16,7 @@ import type { IdGenerator } from '../shared/ids.ts';
 import { accessRoutes } from './access-routes.ts';
 import type { ApiOptions } from './api-plugin.ts';
 import { eventRoutes } from './event-routes.ts';
+import { gatewayRoutes } from './gateway-routes.ts';
 import { createIdentityAuthenticator } from './identity-authenticator.ts';
 import { identityRoutes } from './identity-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
@@ -28,6 +31,9 @@ export interface WritApiParts {
   readonly identityStore: IdentityStore;
   readonly access: AccessDeps;
   readonly policy: PolicyHolder;
+  readonly gatewayCredentials: GatewayCredentialDeps;
+  /** Where the PostgreSQL gateway listens and the address clients are told to use. */
+  readonly config: Pick<WritConfig, 'pgListen' | 'pgAdvertise'>;
   /** Told after an access command changed stored times (the scheduler re-reads them). */
   readonly onAccessChanged: () => void;
 }
@@ -76,6 +82,7 @@ export function writApiOptions(parts: WritApiParts): ApiOptions {
       accessRoutes({ access: parts.access, actorOf, onChanged: parts.onAccessChanged }),
       policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
       eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids, tiles: parts.tileCache }),
+      gatewayRoutes({ credentials: parts.gatewayCredentials, clock: parts.access.clock, actorOf, pgListen: parts.config.pgListen, pgAdvertise: parts.config.pgAdvertise }),
     ],
   };
 }
