@@ -4,6 +4,7 @@ import { addGlobalOptions } from './cli-context.ts';
 import { processIo, type CliIo } from './cli-io.ts';
 import { registerApplyPolicy } from './commands/apply-policy.ts';
 import { registerChangeGrant } from './commands/change-grant.ts';
+import { registerConnectResource } from './commands/connect-resource.ts';
 import { registerPasswd } from './commands/change-password.ts';
 import { registerDecideRequest } from './commands/decide-request.ts';
 import { registerKeys } from './commands/keys-show.ts';
@@ -51,6 +52,8 @@ function registerApiCommands(program: Command, io: CliIo): void {
   registerListGrants(program, io);
   registerChangeGrant(program, io);
   registerListResources(program, io);
+  // Using a grant: the PostgreSQL gateway
+  registerConnectResource(program, io);
   // Policy as code
   const policy = program.command('policy').description('the access policy: show, validate, apply, test');
   registerShowPolicy(policy, io);
