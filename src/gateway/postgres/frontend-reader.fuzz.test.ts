@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { serialize } from 'pg-protocol';
 import {
+  FrontendMessageType,
   FrontendProtocolError,
   MESSAGE_HEADER_BYTES,
   createFrontendReader,
@@ -31,7 +32,8 @@ const decoders: readonly ((body: Buffer) => unknown)[] = [
 /** Text PostgreSQL could carry in a C string: any code point but NUL (lone surrogates have no UTF-8 form). */
 const text = (maxLength = 40): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength }).filter((s) => !s.includes('\0'));
 const name = text(20);
-const bytes = (maxLength = 40): fc.Arbitrary<Buffer> => fc.uint8Array({ maxLength }).map((a) => Buffer.from(a));
+const bytes = (maxLength = 40, size: fc.SizeForArbitrary = 'small'): fc.Arbitrary<Buffer> =>
+  fc.uint8Array({ maxLength, size }).map((a) => Buffer.from(a));
 
 interface Sample {
   readonly message: Buffer;
@@ -123,27 +125,54 @@ function decodeAll(body: Buffer): void {
   }
 }
 
-/** Valid messages mixed with garbage, so the framer sees plausible headers as well as noise. */
+/** A header of a known type whose length sits near the edges that matter: its own size and the limit. */
+const plausibleHeader = fc
+  .tuple(
+    fc.constantFrom(...Object.values(FrontendMessageType)),
+    fc.oneof(
+      fc.integer({ min: -2, max: 9 }),
+      fc.integer({ min: maxMessageBytes - 3, max: maxMessageBytes + 8 }),
+      fc.integer({ min: 0, max: 2 * maxMessageBytes }),
+      fc.integer(),
+    ),
+  )
+  .map(([type, length]) => {
+    const header = Buffer.alloc(MESSAGE_HEADER_BYTES);
+    header[0] = type;
+    header.writeInt32BE(length, 1);
+    return header;
+  });
+
+/** Valid messages mixed with plausible headers and garbage, so the framer sees near misses as well as noise. */
 const hostileStream = fc
-  .tuple(fc.array(fc.oneof(validMessage.map((s) => s.message), bytes(8), bytes(300)), { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }))
+  .tuple(
+    fc.array(fc.oneof(validMessage.map((s) => s.message), plausibleHeader, bytes(8), bytes(600, 'max')), { maxLength: 12 }),
+    fc.array(fc.nat(), { maxLength: 12 }),
+  )
   .map(([parts, cuts]) => splitAt(Buffer.concat(parts), cuts));
 
-test('arbitrary byte chunks: read() throws only FrontendProtocolError and never holds more than one message', () => {
+test('arbitrary byte chunks: read() throws only FrontendProtocolError and holds at most maxMessageBytes once drained', () => {
   fc.assert(
     fc.property(hostileStream, (chunks) => {
       const reader = createFrontendReader({ maxStartupBytes, maxMessageBytes });
-      feedHostile(reader, chunks, () => reader.read(), maxMessageBytes + MESSAGE_HEADER_BYTES);
+      feedHostile(reader, chunks, () => reader.read(), maxMessageBytes);
     }),
     runs,
   );
 });
 
-test('arbitrary byte chunks: readStartup() throws only FrontendProtocolError and holds less than one packet', () => {
+test('arbitrary byte chunks: readStartup() throws only FrontendProtocolError and holds at most maxStartupBytes once drained', () => {
   const startupish = fc.oneof(
     fc.dictionary(name, text(), { maxKeys: 4 }).map((params) => serialize.startup(params)),
     fc.constant(serialize.requestSsl()),
     fc.tuple(fc.integer(), fc.integer()).map(([pid, key]) => serialize.cancel(pid, key)),
-    bytes(300),
+    fc.integer({ min: maxStartupBytes - 3, max: maxStartupBytes + 8 }).map((length) => {
+      const header = Buffer.alloc(8);
+      header.writeInt32BE(length);
+      header.writeInt32BE(0x00030000, 4);
+      return header;
+    }),
+    bytes(600, 'max'),
   );
   const stream = fc
     .tuple(fc.array(startupish, { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 8 }))

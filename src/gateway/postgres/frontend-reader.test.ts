@@ -224,6 +224,12 @@ test('a message inside one chunk is a view of it; one spanning chunks is a copy'
   chunk.fill(0x7a);
   assert.deepEqual(first.body, Buffer.from('zz'), 'the first frame shares the chunk memory');
   assert.deepEqual(decodeQuery(second.body), { sql: 'bc' }, 'the second frame owns its bytes');
+  const exact = serialize.query('abc');
+  const fits = createFrontendReader(limits);
+  fits.push(exact);
+  const frame = fits.read();
+  exact.fill(0x7a);
+  assert.deepEqual(frame?.body, Buffer.from('zzzz'), 'a message filling its chunk exactly is a view too');
 });
 
 test('wrong lengths and unknown types are refused, as soon as the header shows them', () => {

@@ -47,6 +47,10 @@ test('the proof picks the one candidate it was made from', () => {
   const result = exchange.verifyClientFinal(Buffer.from(rfcClientFinal), candidates);
   assert.ok(result.ok);
   assert.equal(result.index, 2);
+  const twice = rfcExchange();
+  twice.serverFirst(Buffer.from(clientFirst));
+  const first = twice.verifyClientFinal(Buffer.from(rfcClientFinal), [candidates[0] ?? pencil, pencil, pencil]);
+  assert.equal(first.ok && first.index, 1, 'the first of equal candidates');
 });
 
 test('a wrong proof, or a proof for none of the candidates, is refused as a value', () => {
