@@ -8,6 +8,7 @@ import type { InspectedStatement, SettingFacts, TransactionFacts } from './state
  * reason; so are RESET ALL and DISCARD ALL, which would undo what the gateway set when the session began. Custom
  * settings (`app.tenant`, with a dot) are allowed: PostgreSQL only stores them for the application to read.
  */
+/** Lower-cased, as inspection gives them (`SET DateStyle` sets `datestyle`). */
 const HARMLESS_SETTINGS = new Set([
   'application_name', 'search_path', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
   'idle_session_timeout', 'transaction_timeout', 'timezone', 'datestyle', 'intervalstyle', 'client_encoding',
@@ -21,7 +22,8 @@ const HARMLESS_SETTINGS = new Set([
   'min_parallel_table_scan_size', 'min_parallel_index_scan_size', 'debug_parallel_query', 'row_security', 'seed',
   'transaction_isolation', 'default_transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable',
   'synchronous_commit', 'gin_fuzzy_search_limit', 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count',
-  'timezone_abbreviations',
+  'timezone_abbreviations', 'force_parallel_mode', 'transform_null_equals', 'synchronize_seqscans', 'max_parallel_workers',
+  'recursive_worktable_factor', 'stats_fetch_consistency', 'temp_tablespaces', 'tcp_user_timeout', 'client_connection_check_interval',
 ]);
 
 /** Planner and JIT switches (enable_seqscan, geqo_effort, jit_above_cost...). */
