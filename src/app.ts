@@ -1,4 +1,5 @@
 // The composition root: the only place that wires configuration, storage, the ledger, identity and access together.
+import { readFile } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { AccessDeps } from './access/access-deps.ts';
 import { startAccessScheduler, type AccessScheduler } from './access/access-scheduler.ts';
@@ -10,7 +11,9 @@ import type { WritConfig } from './config/config-schema.ts';
 import { createAuditEntryFactory, type AuditEntryFactory } from './events/audit-entry.ts';
 import { createEventRecorder, type EventRecorder } from './events/event-recorder.ts';
 import type { EventSearch } from './events/event-search.ts';
-import type { GatewayCredentialDeps } from './gateway/gateway-credentials.ts';
+import { findGatewayCredentials, type GatewayCredentialDeps } from './gateway/gateway-credentials.ts';
+import type { GatewayDeps } from './gateway/postgres/gateway-deps.ts';
+import { gatewayResourceOf } from './gateway/postgres/policy-resources.ts';
 import { createGroupCommitAppender, type GroupCommitAppender } from './ledger/group-commit.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
@@ -49,6 +52,8 @@ export interface WritApp {
   readonly policy: PolicyHolder;
   /** Short-lived gateway passwords: issued under a grant (`issueGatewayCredential`), looked up at connect (`findGatewayCredentials`). */
   readonly gatewayCredentials: GatewayCredentialDeps;
+  /** What the PostgreSQL gateway needs: the ledger, the policy's resources (secrets from the environment and files), credentials and grants. */
+  gatewayDeps(): GatewayDeps;
   /** Starts this process's access scheduler (expiry, scheduled starts, notices). */
   startScheduler(): AccessScheduler;
   /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
@@ -116,6 +121,19 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     access,
     policy,
     gatewayCredentials,
+    gatewayDeps: () => ({
+      clock,
+      ids,
+      appender,
+      auditEntry,
+      resource: (id) => {
+        const resource = policy.engine()?.document.resources.find((candidate) => candidate.id === id);
+        return resource === undefined ? undefined : gatewayResourceOf(resource, { env: process.env, readFile: (path) => readFile(path, 'utf8') });
+      },
+      findCredentials: (userName, resourceId, nowMs) => findGatewayCredentials(gatewayCredentials, userName, resourceId, nowMs),
+      getGrant: (grantId) => access.store.getGrant(grantId as Parameters<typeof access.store.getGrant>[0]),
+      log: logger,
+    }),
     startScheduler() {
       const scheduler = startAccessScheduler(
         access,

@@ -1,0 +1,193 @@
+// Turns each client message of an established session into what the gateway forwards, audits or refuses.
+import { randomBytes } from 'node:crypto';
+import { serialize } from 'pg-protocol';
+import type { PendingEntry } from '../../ledger/ledger-store.ts';
+import { errorResponse } from './backend-messages.ts';
+import { describeParameters, MAX_NAMED_OBJECTS, sqlPreparedElsewhere, type ExtendedState } from './extended-state.ts';
+import { decodeBind, decodeClose, decodeExecute, decodeParse, decodeQuery, FrontendProtocolError, type FrontendFrame } from './frontend-reader.ts';
+import { statementBlockedEvent, statementExecutedEvent, type AuditedStatement, type QueryProtocol, type SessionIdentity } from './gateway-audit.ts';
+import type { StatementJudge } from './statement-judge.ts';
+import type { StatementTracker } from './statement-tracker.ts';
+
+/** Bytes for the upstream server and ledger entries to commit before those bytes may be sent. */
+export interface ForwardBatch {
+  readonly out: Buffer[];
+  readonly entries: PendingEntry[];
+  terminate: boolean;
+}
+
+/** The state one session's message handling keeps between messages. */
+export interface ClientMessageState {
+  readonly identity: SessionIdentity;
+  readonly judge: StatementJudge;
+  readonly logParameters: boolean;
+  readonly extended: ExtendedState;
+  readonly tracker: StatementTracker;
+  readonly auditEntry: (event: ReturnType<typeof statementExecutedEvent>) => PendingEntry;
+  /** Error bytes that replace the server's answer to each probe portal (see `blockStatement`). */
+  readonly probes: Map<string, Buffer>;
+  statementCount: number;
+  blockedCount: number;
+  /** After a refused extended-protocol message, everything up to Sync is dropped, as PostgreSQL does after an error. */
+  discardUntilSync: boolean;
+}
+
+const SYNC = serialize.sync();
+
+function audit(state: ClientMessageState, batch: ForwardBatch, statement: Omit<AuditedStatement, 'statementIndex'>): number {
+  const statementIndex = state.statementCount;
+  state.statementCount += 1;
+  batch.entries.push(state.auditEntry(statementExecutedEvent(state.identity, { ...statement, statementIndex })));
+  state.tracker.sent(statementIndex, statement.protocol);
+  return statementIndex;
+}
+
+/**
+ * Refuses a statement without the server ever seeing it. In its place Writ sends an Execute of a portal
+ * that cannot exist: the server answers with an error exactly where the refused statement's answer would
+ * be, aborts the transaction as its own permission errors do and discards until Sync; Writ replaces that
+ * error with its own. Answer order and transaction state stay PostgreSQL's.
+ */
+function blockStatement(state: ClientMessageState, batch: ForwardBatch, protocol: QueryProtocol, sql: string, denial: { statementKinds: readonly string[]; rule: string; message: string; sqlState: string }): void {
+  const statement: AuditedStatement = { statementIndex: state.statementCount, protocol, sql, statementKinds: denial.statementKinds, parameterCount: 0 };
+  state.statementCount += 1;
+  state.blockedCount += 1;
+  batch.entries.push(state.auditEntry(statementBlockedEvent(state.identity, statement, denial.rule, denial.message)));
+  const portal = `writ_blocked_${randomBytes(12).toString('hex')}`;
+  state.probes.set(
+    portal,
+    errorResponse({ severity: 'ERROR', code: denial.sqlState, message: denial.message, detail: `Writ rule: ${denial.rule}`, hint: `Ask for a grant whose level allows it: writ request ${state.identity.resourceId} --level <level> --reason "..."` }),
+  );
+  batch.out.push(serialize.execute({ portal, rows: 0 }));
+  if (protocol === 'simple') {
+    batch.out.push(SYNC);
+    state.tracker.syncSent();
+  } else {
+    state.discardUntilSync = true;
+  }
+}
+
+function onQuery(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
+  const { sql } = decodeQuery(frame.body);
+  state.extended.statements.delete('');
+  state.extended.portals.delete('');
+  if (sql.trim() === '') {
+    batch.out.push(frame.raw);
+    state.tracker.syncSent();
+    return;
+  }
+  const judgement = state.judge(sql);
+  if (judgement.kind === 'deny') {
+    blockStatement(state, batch, 'simple', sql, judgement);
+    return;
+  }
+  audit(state, batch, { protocol: 'simple', sql, statementKinds: judgement.statementKinds, parameterCount: 0 });
+  batch.out.push(frame.raw);
+}
+
+function remember<V>(map: Map<string, V>, name: string, value: V): void {
+  if (!map.has(name) && map.size >= MAX_NAMED_OBJECTS) {
+    throw new FrontendProtocolError(`this session holds ${MAX_NAMED_OBJECTS} prepared statements or portals; close some before making more`);
+  }
+  map.set(name, value);
+}
+
+function onParse(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
+  const parse = decodeParse(frame.body);
+  const judgement = state.judge(parse.sql);
+  if (judgement.kind === 'deny') {
+    blockStatement(state, batch, 'extended', parse.sql, judgement);
+    return;
+  }
+  remember(state.extended.statements, parse.statement, { sql: parse.sql, judgement });
+  batch.out.push(frame.raw);
+}
+
+function onBind(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
+  const bind = decodeBind(frame.body);
+  const prepared = state.extended.statements.get(bind.statement);
+  remember(state.extended.portals, bind.portal, {
+    sql: prepared?.sql ?? sqlPreparedElsewhere(bind.statement),
+    statementKinds: prepared?.judgement.statementKinds ?? ['ExecuteStmt'],
+    parameterCount: bind.parameters.length,
+    parameters: state.logParameters ? describeParameters(bind.parameters, bind.parameterFormats) : undefined,
+  });
+  batch.out.push(frame.raw);
+}
+
+function onExecute(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
+  const { portal } = decodeExecute(frame.body);
+  const bound = state.extended.portals.get(portal);
+  const statement: Omit<AuditedStatement, 'statementIndex'> = {
+    protocol: 'extended',
+    sql: bound?.sql ?? `EXECUTE portal "${portal}" (not bound in this session)`,
+    statementKinds: bound?.statementKinds ?? [],
+    parameterCount: bound?.parameterCount ?? 0,
+    ...(bound?.parameters === undefined ? {} : { parameters: bound.parameters }),
+  };
+  audit(state, batch, statement);
+  batch.out.push(frame.raw);
+}
+
+function onClose(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
+  const close = decodeClose(frame.body);
+  if (close.target === 'statement') state.extended.statements.delete(close.name);
+  else state.extended.portals.delete(close.name);
+  batch.out.push(frame.raw);
+}
+
+const FUNCTION_CALL_DENIAL = {
+  statementKinds: ['FunctionCall'],
+  rule: 'function-call',
+  message: 'the fast-path function call interface is not available through Writ: call the function in a query instead',
+  sqlState: '42501',
+};
+
+/** Message types forwarded unchanged: Describe, Flush, CopyData, CopyDone, CopyFail. */
+const PASS_THROUGH = new Set([0x44, 0x48, 0x64, 0x63, 0x66]);
+
+/**
+ * Handles one client message of an established session, adding to `batch`.
+ * @see https://www.postgresql.org/docs/current/protocol-flow.html
+ */
+export function handleClientMessage(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
+  if (frame.type === 0x58 /* X Terminate */) {
+    batch.out.push(frame.raw);
+    batch.terminate = true;
+    return;
+  }
+  if (state.discardUntilSync) {
+    if (frame.type !== 0x53 /* S Sync */) return;
+    state.discardUntilSync = false;
+  }
+  switch (frame.type) {
+    case 0x51 /* Q Query */:
+      onQuery(state, batch, frame);
+      return;
+    case 0x50 /* P Parse */:
+      onParse(state, batch, frame);
+      return;
+    case 0x42 /* B Bind */:
+      onBind(state, batch, frame);
+      return;
+    case 0x45 /* E Execute */:
+      onExecute(state, batch, frame);
+      return;
+    case 0x43 /* C Close */:
+      onClose(state, batch, frame);
+      return;
+    case 0x53 /* S Sync */:
+      batch.out.push(frame.raw);
+      state.tracker.syncSent();
+      return;
+    case 0x46 /* F FunctionCall */:
+      blockStatement(state, batch, 'simple', 'fast-path function call', FUNCTION_CALL_DENIAL);
+      return;
+    default:
+      if (PASS_THROUGH.has(frame.type)) {
+        batch.out.push(frame.raw);
+        return;
+      }
+      throw new FrontendProtocolError(`unexpected message type ${JSON.stringify(String.fromCharCode(frame.type))} in an established session`);
+  }
+}

@@ -1,0 +1,254 @@
+// One client connection from its first byte: TLS, startup, authentication, grant check, upstream, then the relay.
+import type { Socket } from 'node:net';
+import { grantState } from '../../access/access-types.ts';
+import { AppError } from '../../shared/app-error.ts';
+import { authenticationOk, backendKeyData, errorResponse, negotiateProtocolVersion, parameterStatus, readyForQuery } from './backend-messages.ts';
+import { authenticateClient } from './client-authentication.ts';
+import { createClientChannel, isClientGone, type ClientChannel } from './client-channel.ts';
+import { FrontendProtocolError } from './frontend-reader.ts';
+import { connectionRefusedEvent, sessionStartedEvent, type Refusal, type SessionIdentity } from './gateway-audit.ts';
+import type { GatewayDeps, GatewayResource, GatewaySettings } from './gateway-deps.ts';
+import type { Grant } from '../../access/access-types.ts';
+import type { SessionEnforcement } from './statement-judge.ts';
+import type { SessionCutReason, SessionRegistry } from './session-registry.ts';
+import { startRelay } from './session-relay.ts';
+import { createStatementJudge } from './statement-judge.ts';
+import { cancelUpstreamQuery } from './upstream-cancel.ts';
+import { connectUpstream, type UpstreamSession, type UpstreamTarget } from './upstream-connection.ts';
+import { UpstreamError } from './upstream-error.ts';
+
+/** A refusal the client sees as a FATAL ErrorResponse, and the ledger as `gateway.connection.refused`. */
+export class ConnectionRefused extends Error {
+  constructor(readonly refusal: Omit<Refusal, 'clientAddress' | 'claimedUserName' | 'database' | 'user'>, message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
+interface Startup {
+  readonly user: string;
+  readonly database: string;
+  readonly applicationName: string | undefined;
+  readonly tls: boolean;
+  readonly parameters: ReadonlyMap<string, string>;
+}
+
+/** Startup parameters passed on to the server; anything else (notably `options`) stays with Writ. */
+const FORWARDED_PARAMETERS = ['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path'];
+
+async function readStartup(channel: ClientChannel, deps: GatewayDeps, settings: GatewaySettings, registry: SessionRegistry): Promise<Startup | undefined> {
+  let tls = false;
+  for (;;) {
+    const frame = await channel.readStartup();
+    if (frame.kind === 'ssl-request') {
+      if (settings.tls === undefined || tls) channel.write(Buffer.from('N'));
+      else {
+        await channel.upgradeToTls(settings.tls);
+        tls = true;
+      }
+      continue;
+    }
+    if (frame.kind === 'gssenc-request') {
+      channel.write(Buffer.from('N'));
+      continue;
+    }
+    if (frame.kind === 'cancel-request') {
+      const session = registry.findForCancel(frame.processId, frame.secretKey);
+      if (session !== undefined) await session.cancel().catch((error: unknown) => { deps.log.warn({ err: error }, 'could not relay a cancel request'); });
+      channel.socket().end();
+      return undefined;
+    }
+    if (frame.majorVersion !== 3) throw new FrontendProtocolError(`unsupported frontend protocol ${frame.majorVersion}.${frame.minorVersion}: Writ speaks 3.0`);
+    if (frame.minorVersion > 0 || frame.protocolOptions.length > 0) channel.write(negotiateProtocolVersion(0, frame.protocolOptions));
+    const user = frame.parameters.get('user') ?? '';
+    return { user, database: frame.parameters.get('database') ?? user, applicationName: frame.parameters.get('application_name'), tls, parameters: frame.parameters };
+  }
+}
+
+function forwardedParameters(parameters: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of FORWARDED_PARAMETERS) {
+    const value = parameters.get(name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+async function openUpstream(resourceTarget: Promise<UpstreamTarget>, parameters: Record<string, string>, readOnly: boolean, timeoutMs: number, resourceId: string): Promise<UpstreamSession> {
+  try {
+    return await connectUpstream(await resourceTarget, {
+      startupParameters: parameters,
+      initialStatements: readOnly ? ['SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'] : [],
+      connectTimeoutMs: timeoutMs,
+    });
+  } catch (error) {
+    if (error instanceof UpstreamError) {
+      const rejected = error.kind === 'rejected' || error.kind === 'authentication';
+      throw new ConnectionRefused({ reason: rejected ? 'upstream_rejected' : 'upstream_unavailable', sqlState: '08001', resourceId }, `Writ could not connect to ${resourceId}: ${error.message}`);
+    }
+    if (error instanceof AppError) throw new ConnectionRefused({ reason: 'upstream_unavailable', sqlState: '08001', resourceId }, `Writ could not connect to ${resourceId}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Checks who the client is and what its credential allows; returns the session's identity and where to connect. */
+async function admit(channel: ClientChannel, deps: GatewayDeps, startup: Startup, clientAddress: string | undefined, noteUser: (user: { id: string; name: string }) => void) {
+  const resource = deps.resource(startup.database);
+  if (resource === undefined) {
+    throw new ConnectionRefused({ reason: 'unknown_resource', sqlState: '3D000' }, `no resource named "${startup.database}"`, 'writ resources lists what you can ask for; the database name is the resource id');
+  }
+  const lookup = await deps.findCredentials(startup.user, resource.id, deps.clock.nowMs());
+  if (lookup.user !== undefined) noteUser(lookup.user);
+  const credential = await authenticateClient(channel, startup.user, resource.id, lookup);
+  if (credential === undefined || lookup.user === undefined) {
+    throw new ConnectionRefused(
+      { reason: 'authentication_failed', sqlState: '28P01', resourceId: resource.id },
+      `password authentication failed for user "${startup.user}" on ${resource.id}`,
+      `run writ connect ${resource.id} for a fresh credential (it needs an active grant: writ request ${resource.id} --level <level> --reason "...")`,
+    );
+  }
+  const grant = await deps.getGrant(credential.grantId);
+  const nowMs = deps.clock.nowMs();
+  if (grant === undefined || grantState(grant, nowMs) !== 'active' || !resource.levels.includes(grant.level)) {
+    const when = grant === undefined ? '' : grantState(grant, nowMs) === 'scheduled' ? ` (it starts at ${new Date(grant.startsAtMs).toISOString()})` : ' (it has ended)';
+    throw new ConnectionRefused(
+      { reason: 'no_active_grant', sqlState: '42501', resourceId: resource.id, grantId: credential.grantId },
+      `no active grant for ${resource.id}${when}; run writ request ${resource.id} --level ${credential.level} --reason "..."`,
+    );
+  }
+  const identity: SessionIdentity = {
+    sessionId: deps.ids.next(),
+    userId: lookup.user.id,
+    userName: lookup.user.name,
+    clientAddress,
+    credentialId: credential.credentialId,
+    grantId: grant.id,
+    requestId: grant.requestId,
+    resourceId: resource.id,
+    level: grant.level,
+  };
+  return { identity, grant, resource };
+}
+
+function refusalOf(error: ConnectionRefused, startup: Startup | undefined, user: { id: string; name: string } | undefined, clientAddress: string | undefined): Refusal {
+  return { ...error.refusal, database: startup?.database, user, claimedUserName: startup?.user, clientAddress };
+}
+
+/**
+ * Serves one connection until it ends. Every refusal is answered with the standard ErrorResponse and
+ * recorded; the relay starts only after `gateway.session.started` is durable.
+ */
+export async function serveClient(raw: Socket, deps: GatewayDeps, settings: GatewaySettings, registry: SessionRegistry, onStartupDone: () => void): Promise<void> {
+  const clientAddress = raw.remoteAddress?.replace(/^::ffff:/, '');
+  const channel = createClientChannel(raw, { maxStartupBytes: 10_000, maxMessageBytes: settings.maxMessageBytes });
+  let startup: Startup | undefined;
+  let user: { id: string; name: string } | undefined;
+  let upstream: UpstreamSession | undefined;
+  let startupDone = false;
+  const finishStartup = (): void => {
+    if (startupDone) return;
+    startupDone = true;
+    clearTimeout(timer);
+    onStartupDone();
+  };
+  const timer = setTimeout(() => {
+    channel.socket().destroy(new ConnectionRefused({ reason: 'startup_timeout', sqlState: '08006' }, `the client did not finish connecting within ${settings.startupTimeoutMs} ms`));
+  }, settings.startupTimeoutMs);
+  try {
+    startup = await readStartup(channel, deps, settings, registry);
+    if (startup === undefined) {
+      finishStartup();
+      return;
+    }
+    if (settings.requireTls && !startup.tls) {
+      throw new ConnectionRefused({ reason: 'tls_required', sqlState: '28000' }, 'Writ accepts only TLS connections here', 'connect with sslmode=require');
+    }
+    const admitted = await admit(channel, deps, startup, clientAddress, (found) => {
+      user = found;
+    });
+    const enforcement = admitted.resource.enforcement(admitted.grant.level);
+    upstream = await openUpstream(admitted.resource.upstream(admitted.grant.level), forwardedParameters(startup.parameters), enforcement.readOnly, settings.upstreamConnectTimeoutMs, admitted.resource.id);
+    await deps.appender.append([deps.auditEntry(sessionStartedEvent(admitted.identity, { database: startup.database, tls: startup.tls, upstreamTls: upstream.tls, applicationName: startup.applicationName }))]);
+    finishStartup();
+    await runSession(channel, deps, settings, registry, { ...admitted, enforcement, upstream });
+  } catch (error) {
+    finishStartup();
+    upstream?.socket.destroy();
+    await refuse(channel, deps, error, startup, user, clientAddress);
+  }
+}
+
+async function refuse(channel: ClientChannel, deps: GatewayDeps, error: unknown, startup: Startup | undefined, user: { id: string; name: string } | undefined, clientAddress: string | undefined): Promise<void> {
+  const socket = channel.socket();
+  let refused: ConnectionRefused;
+  if (error instanceof ConnectionRefused) refused = error;
+  else if (error instanceof FrontendProtocolError) refused = new ConnectionRefused({ reason: 'protocol_error', sqlState: error.sqlState }, error.message);
+  else if (isClientGone(error) || socket.destroyed) refused = new ConnectionRefused({ reason: 'protocol_error', sqlState: '08006' }, 'the client went away during startup');
+  else {
+    deps.log.error({ err: error }, 'a gateway connection failed during startup');
+    refused = new ConnectionRefused({ reason: 'protocol_error', sqlState: 'XX000' }, 'Writ failed to set up this connection');
+  }
+  if (socket.writable) {
+    const fields = { severity: 'FATAL' as const, code: refused.refusal.sqlState, message: refused.message, ...(refused.hint === undefined ? {} : { hint: refused.hint }) };
+    socket.end(errorResponse(fields));
+  }
+  socket.destroySoon();
+  await deps.appender.append([deps.auditEntry(connectionRefusedEvent(refusalOf(refused, startup, user, clientAddress)))]).catch((failure: unknown) => {
+    deps.log.error({ err: failure }, 'could not record a refused gateway connection');
+  });
+}
+
+interface Admitted {
+  readonly identity: SessionIdentity;
+  readonly grant: Grant;
+  readonly resource: GatewayResource;
+  readonly enforcement: SessionEnforcement;
+  readonly upstream: UpstreamSession;
+}
+
+/** Tells the client it is in (parameters, Writ's own cancel key), registers the session and relays it. */
+function runSession(channel: ClientChannel, deps: GatewayDeps, settings: GatewaySettings, registry: SessionRegistry, admitted: Admitted): Promise<void> {
+  const { identity, upstream } = admitted;
+  const key = registry.newCancelKey();
+  const greeting = [authenticationOk()];
+  for (const [name, value] of upstream.parameters) {
+    greeting.push(parameterStatus(name, name === 'session_authorization' ? identity.userName : value));
+  }
+  greeting.push(backendKeyData(key.processId, key.secretKey), readyForQuery(upstream.transactionStatus));
+  channel.write(Buffer.concat(greeting));
+  channel.release();
+  const target = admitted.resource.upstream(identity.level);
+  const relay = startRelay(
+    { clock: deps.clock, appender: deps.appender, auditEntry: deps.auditEntry, onError: (error, message) => { deps.log.error({ err: error, sessionId: identity.sessionId }, message); } },
+    { maxMessageBytes: settings.maxMessageBytes, completionBatch: settings.completionBatch, completionFlushMs: settings.completionFlushMs },
+    {
+      identity,
+      judge: createStatementJudge(admitted.enforcement),
+      logParameters: admitted.enforcement.logParameters,
+      client: channel.socket(),
+      reader: channel.reader,
+      upstream: upstream.socket,
+      upstreamBuffered: upstream.buffered,
+      startedAtMs: deps.clock.nowMs(),
+    },
+  );
+  const live = {
+    sessionId: identity.sessionId,
+    grantId: identity.grantId,
+    resourceId: identity.resourceId,
+    endsAtMs: admitted.grant.endsAtMs,
+    processId: key.processId,
+    secretKey: key.secretKey,
+    cancel: async () => {
+      if (upstream.backendKey === undefined) return;
+      await cancelUpstreamQuery(await target, upstream.backendKey, settings.upstreamConnectTimeoutMs);
+    },
+    cut: (reason: SessionCutReason, message: string) => {
+      if (relay.busy()) void live.cancel().catch(() => undefined);
+      relay.end(reason, { code: '57P01', message });
+    },
+  };
+  registry.add(live);
+  return relay.ended.finally(() => {
+    registry.remove(live);
+  });
+}

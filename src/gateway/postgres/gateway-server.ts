@@ -1,0 +1,97 @@
+// The PostgreSQL gateway's listener: bounded connections, one session per client, grants watched, clean shutdown.
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { errorResponse } from './backend-messages.ts';
+import { serveClient } from './client-session.ts';
+import { connectionRefusedEvent } from './gateway-audit.ts';
+import type { GatewayDeps, GatewaySettings } from './gateway-deps.ts';
+import { startGrantWatcher } from './grant-watcher.ts';
+import { createSessionRegistry, type SessionRegistry } from './session-registry.ts';
+import { loadStatementParser } from './statement-inspector.ts';
+
+export interface PostgresGateway {
+  readonly address: { host: string; port: number };
+  readonly registry: SessionRegistry;
+  /** Reads live grants now and cuts the sessions of ended ones (the watcher also does this on its own). */
+  checkGrants(): Promise<void>;
+  /** Stops accepting, ends every session with a FATAL "shutting down", waits for their end events. */
+  close(): Promise<void>;
+}
+
+function refuseOverLimit(socket: Socket, deps: GatewayDeps, message: string): void {
+  socket.on('error', () => undefined);
+  socket.end(errorResponse({ severity: 'FATAL', code: '53300', message }));
+  socket.destroySoon();
+  const clientAddress = socket.remoteAddress?.replace(/^::ffff:/, '');
+  const event = connectionRefusedEvent({ reason: 'too_many_connections', sqlState: '53300', database: undefined, user: undefined, claimedUserName: undefined, clientAddress });
+  deps.appender.append([deps.auditEntry(event)]).catch((error: unknown) => {
+    deps.log.error({ err: error }, 'could not record a refused gateway connection');
+  });
+}
+
+/**
+ * Listens for PostgreSQL clients on `host:port` (port 0: any free port).
+ * @example const gateway = await startPostgresGateway(deps, settings, { host: '127.0.0.1', port: 7432 }); await gateway.close();
+ */
+export async function startPostgresGateway(deps: GatewayDeps, settings: GatewaySettings, listen: { host: string; port: number }): Promise<PostgresGateway> {
+  await loadStatementParser();
+  const registry = createSessionRegistry();
+  const sockets = new Set<Socket>();
+  const sessions = new Set<Promise<void>>();
+  let starting = 0;
+  let closing = false;
+  const server: Server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    if (sockets.size >= settings.maxConnections || starting >= settings.maxStartingConnections) {
+      refuseOverLimit(socket, deps, 'Writ has too many connections open; try again shortly');
+      return;
+    }
+    sockets.add(socket);
+    starting += 1;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    socket.on('error', () => undefined);
+    const served = serveClient(socket, deps, settings, registry, () => {
+      starting -= 1;
+    })
+      .catch((error: unknown) => {
+        deps.log.error({ err: error }, 'a gateway connection failed');
+        socket.destroy();
+      })
+      .finally(() => {
+        sessions.delete(served);
+      });
+    sessions.add(served);
+    socket.once('close', () => {
+      sockets.delete(socket);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: listen.host, port: listen.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  const watcher = startGrantWatcher(
+    { registry, clock: deps.clock, getGrant: deps.getGrant, onError: (error) => { deps.log.error({ err: error }, 'checking the grants of gateway sessions failed'); } },
+    { tickMs: settings.grantTickMs, refreshMs: settings.grantRefreshMs },
+  );
+  return {
+    address: { host: bound.address, port: bound.port },
+    registry,
+    checkGrants: () => watcher.check(true),
+    async close() {
+      closing = true;
+      watcher.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      for (const session of registry.all()) session.cut('shutdown', 'Writ is shutting down; reconnect in a moment');
+      await Promise.all([...sessions]);
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// One decision per statement text: its kinds from PostgreSQL's parser, and whether the session's level allows it.
+import type { Guardrail } from '../../access/resource-schema.ts';
+import { evaluateGuardrails } from './guardrails.ts';
+import { checkReadOnly } from './read-only-rules.ts';
+import { inspectSql } from './statement-inspector.ts';
+
+/** What a session's grant level enforces on statements. */
+export interface SessionEnforcement {
+  readonly readOnly: boolean;
+  readonly guardrails: readonly Guardrail[];
+  readonly logParameters: boolean;
+}
+
+export type Judgement =
+  | { readonly kind: 'allow'; readonly statementKinds: readonly string[] }
+  | { readonly kind: 'deny'; readonly statementKinds: readonly string[]; readonly rule: string; readonly message: string; readonly sqlState: string };
+
+export type StatementJudge = (sql: string) => Judgement;
+
+const SYNTAX_ERROR = '42601';
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * Builds the judge of one session. Text PostgreSQL's parser cannot read is refused (fail closed): the
+ * server would refuse it too, and Writ will not forward what it cannot check.
+ * @example createStatementJudge({ readOnly: true, guardrails: [], logParameters: false })('DELETE FROM t').kind // 'deny'
+ */
+export function createStatementJudge(enforcement: SessionEnforcement): StatementJudge {
+  return (sql) => {
+    const inspection = inspectSql(sql);
+    if (inspection.kind === 'unparseable') {
+      return { kind: 'deny', statementKinds: [], rule: 'unparseable', message: `Writ could not parse this statement, so it was not run: ${inspection.message}`, sqlState: SYNTAX_ERROR };
+    }
+    const statementKinds = inspection.kinds;
+    if (enforcement.readOnly) {
+      const verdict = checkReadOnly(inspection);
+      if (verdict.kind === 'deny') return { kind: 'deny', statementKinds, rule: verdict.rule, message: verdict.message, sqlState: INSUFFICIENT_PRIVILEGE };
+    }
+    const verdict = evaluateGuardrails(inspection, enforcement.guardrails);
+    if (verdict.kind === 'deny') return { kind: 'deny', statementKinds, rule: verdict.rule, message: verdict.message, sqlState: INSUFFICIENT_PRIVILEGE };
+    return { kind: 'allow', statementKinds };
+  };
+}

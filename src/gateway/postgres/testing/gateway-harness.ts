@@ -1,0 +1,114 @@
+// A whole Writ with its PostgreSQL gateway in front of a test server: users, grants and credentials through the API.
+import { readFileSync } from 'node:fs';
+import { createApiHarness, type ApiHarness } from '../../../http/testing/api-harness.ts';
+import type { PendingEntry } from '../../../ledger/ledger-store.ts';
+import type { GatewayDeps, GatewaySettings } from '../gateway-deps.ts';
+import { defaultGatewaySettings } from '../gateway-deps.ts';
+import { startPostgresGateway, type PostgresGateway } from '../gateway-server.ts';
+import { queryTestUpstream, startTestUpstream, type TestUpstream } from './test-upstream.ts';
+
+export type Person = 'alice' | 'bob' | 'sam' | 'dave';
+
+export interface GatewayConnection {
+  readonly user: string;
+  readonly password: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly url: string;
+  readonly grantId: string;
+}
+
+export interface GatewayHarness {
+  readonly api: ApiHarness;
+  readonly upstream: TestUpstream;
+  readonly gateway: PostgresGateway;
+  /** Alice asks for `pg-dev` at `level`, bob approves, alice takes a gateway credential. */
+  grantAndConnect(level: 'read-only' | 'read-write', durationSeconds?: number): Promise<GatewayConnection>;
+  /** A credential for a grant the person already holds. */
+  credentialFor(person: Person, level: string): Promise<GatewayConnection>;
+  /** Events the gateway appended (committed), oldest first. */
+  events(type?: string): Promise<{ type: string; outcome: string; data: Record<string, unknown> }[]>;
+  close(): Promise<void>;
+}
+
+/** The example policy, with pg-dev pointing at the test server and a guardrail on read-write. */
+function harnessPolicy(upstream: TestUpstream): string {
+  const example = readFileSync(new URL('../../../../examples/writ.policy.yaml', import.meta.url), 'utf8');
+  const { host, port, database, user } = upstream.target;
+  const resource = [
+    '  - id: pg-dev',
+    '    kind: postgres',
+    '    name: Development database',
+    '    labels: { env: dev, team: platform }',
+    `    connection: { host: "${host}", port: ${port}, database: "${database}", tls: disable }`,
+    '    guardrails:',
+    '      - { name: no-drop, statements: [drop, truncate] }',
+    '      - { name: no-unbounded-delete, statements: [delete, update], withoutWhere: true }',
+    '    levels:',
+    `      read-only: { username: "${user}" }`,
+    `      read-write: { username: "${user}", logParameters: true }`,
+    '',
+  ].join('\n');
+  const start = example.indexOf('  - id: pg-dev');
+  const end = example.indexOf('  - id: pg-prod');
+  if (start < 0 || end < 0) throw new Error('the example policy no longer has pg-dev followed by pg-prod');
+  return example.slice(0, start) + resource + '\n' + example.slice(end);
+}
+
+/** @example const h = await createGatewayHarness('sqlite'); const c = await h.grantAndConnect('read-only'); await h.close(); */
+export async function createGatewayHarness(backend: 'sqlite' | 'postgres', options: { settings?: Partial<GatewaySettings>; deps?: (deps: GatewayDeps) => GatewayDeps } = {}): Promise<GatewayHarness> {
+  const upstream = await startTestUpstream();
+  const api = await createApiHarness(backend);
+  const applied = await api.call('PUT', '/api/v1/policy', { token: api.tokens.admin, body: { text: harnessPolicy(upstream), fileName: 'gateway-test.policy.yaml' } });
+  if (applied.status !== 200) throw new Error(`cannot apply the gateway test policy: ${JSON.stringify(applied.body)}`);
+  const recorded: PendingEntry[] = [];
+  const real = api.app.gatewayDeps();
+  const base: GatewayDeps = {
+    ...real,
+    appender: {
+      append: async (entries) => {
+        await real.appender.append(entries);
+        recorded.push(...entries);
+      },
+    },
+  };
+  const gateway = await startPostgresGateway(options.deps?.(base) ?? base, { ...defaultGatewaySettings, ...options.settings }, { host: '127.0.0.1', port: 0 });
+  const credentialFor = async (person: Person, level: string): Promise<GatewayConnection> => {
+    const issued = await api.call('POST', '/api/v1/gateway/credentials', { token: api.tokens[person], body: { resourceId: 'pg-dev', level } });
+    if (issued.status !== 201) throw new Error(`no credential for ${person}: ${JSON.stringify(issued.body)}`);
+    const password = String(issued.body.password);
+    const url = `postgresql://${person}:${encodeURIComponent(password)}@127.0.0.1:${gateway.address.port}/pg-dev?sslmode=disable`;
+    return { user: person, password, host: '127.0.0.1', port: gateway.address.port, database: 'pg-dev', url, grantId: String(issued.body.grantId) };
+  };
+  return {
+    api,
+    upstream,
+    gateway,
+    credentialFor,
+    async grantAndConnect(level, durationSeconds = 3600) {
+      const asked = await api.call('POST', '/api/v1/requests', { token: api.tokens.alice, body: { resourceId: 'pg-dev', level, durationSeconds, reason: 'gateway test' } });
+      if (asked.status !== 201) throw new Error(`request refused: ${JSON.stringify(asked.body)}`);
+      const request = asked.body.request as { id: string };
+      if (asked.body.grant === null) {
+        const approved = await api.call('POST', `/api/v1/requests/${request.id}/approve`, { token: api.tokens.bob, body: {} });
+        if (approved.status !== 200) throw new Error(`approval refused: ${JSON.stringify(approved.body)}`);
+      }
+      // PGlite serves every connection from one backend, so an earlier read-only session's setting would linger.
+      if (upstream.kind === 'pglite' && level === 'read-write') await queryTestUpstream(upstream, 'SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE');
+      return credentialFor('alice', level);
+    },
+    events(type) {
+      return Promise.resolve(
+        recorded
+          .filter((pending) => type === undefined || pending.type === type)
+          .map((pending) => JSON.parse(Buffer.from(pending.entry).toString('utf8')) as { type: string; outcome: string; data: Record<string, unknown> }),
+      );
+    },
+    async close() {
+      await gateway.close();
+      await api.close();
+      await upstream.close();
+    },
+  };
+}
