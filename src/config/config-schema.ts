@@ -46,6 +46,14 @@ export const configSchema = z
     pgListen: hostPortSetting('127.0.0.1:7432', 0).default('127.0.0.1:7432'),
     /** The gateway address clients are told to use (`writ connect`) when they reach it through another address (a proxy, NAT, DNS name). */
     pgAdvertise: hostPortSetting('db-gateway.example.com:5432', 1).optional(),
+    /** The gateway's TLS certificate and key (PEM files); without them Writ generates a certificate once and keeps it in the data directory. */
+    pgTlsCert: z.string().min(1).max(4096).optional(),
+    pgTlsKey: z.string().min(1).max(4096).optional(),
+    /** `on`: the gateway refuses clients that did not negotiate TLS. */
+    pgRequireTls: z.enum(['on', 'off']).default('off'),
+    /** The demo database (`demo-db` in the example policy): an embedded PostgreSQL on `demoListen`, started by `writ serve`. */
+    demoDb: z.enum(['on', 'off']).default('on'),
+    demoListen: hostPortSetting('127.0.0.1:7433', 0).default('127.0.0.1:7433'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     sequencerBatchSize: z.coerce.number().int().min(1).max(16_384).default(4096),
     sequencerPollMs: z.coerce.number().int().min(5).max(60_000).default(50),
@@ -71,6 +79,11 @@ export const configEnvNames = {
   listen: 'WRIT_LISTEN',
   pgListen: 'WRIT_PG_LISTEN',
   pgAdvertise: 'WRIT_PG_ADVERTISE',
+  pgTlsCert: 'WRIT_PG_TLS_CERT',
+  pgTlsKey: 'WRIT_PG_TLS_KEY',
+  pgRequireTls: 'WRIT_PG_REQUIRE_TLS',
+  demoDb: 'WRIT_DEMO_DB',
+  demoListen: 'WRIT_DEMO_LISTEN',
   logLevel: 'WRIT_LOG_LEVEL',
   sequencerBatchSize: 'WRIT_SEQUENCER_BATCH_SIZE',
   sequencerPollMs: 'WRIT_SEQUENCER_POLL_MS',
