@@ -18,6 +18,8 @@ export type Judgement =
 export type StatementJudge = (sql: string) => Judgement;
 
 const SYNTAX_ERROR = '42601';
+const MAX_CACHED_JUDGEMENTS = 256;
+const MAX_CACHED_SQL_CHARS = 4096;
 const INSUFFICIENT_PRIVILEGE = '42501';
 
 /**
@@ -26,8 +28,23 @@ const INSUFFICIENT_PRIVILEGE = '42501';
  * @example createStatementJudge({ readOnly: true, guardrails: [], logParameters: false })('DELETE FROM t').kind // 'deny'
  */
 export function createStatementJudge(enforcement: SessionEnforcement): StatementJudge {
+  // Drivers send the same texts again and again (extended protocol, prepared transactions): judge each once.
+  const recent = new Map<string, Judgement>();
   return (sql) => {
-    const inspection = inspectSql(sql);
+    const known = recent.get(sql);
+    if (known !== undefined) return known;
+    const judgement = judge(enforcement, sql);
+    // Unparseable is not kept: the parser may have been restarting (statement-inspector.ts).
+    if (sql.length <= MAX_CACHED_SQL_CHARS && !(judgement.kind === 'deny' && judgement.rule === 'unparseable')) {
+      if (recent.size >= MAX_CACHED_JUDGEMENTS) recent.delete(recent.keys().next().value as string);
+      recent.set(sql, judgement);
+    }
+    return judgement;
+  };
+}
+
+function judge(enforcement: SessionEnforcement, sql: string): Judgement {
+  const inspection = inspectSql(sql);
     if (inspection.kind === 'unparseable') {
       return { kind: 'deny', statementKinds: [], rule: 'unparseable', message: `Writ could not parse this statement, so it was not run: ${inspection.message}`, sqlState: SYNTAX_ERROR };
     }
@@ -38,6 +55,5 @@ export function createStatementJudge(enforcement: SessionEnforcement): Statement
     }
     const verdict = evaluateGuardrails(inspection, enforcement.guardrails);
     if (verdict.kind === 'deny') return { kind: 'deny', statementKinds, rule: verdict.rule, message: verdict.message, sqlState: INSUFFICIENT_PRIVILEGE };
-    return { kind: 'allow', statementKinds };
-  };
+  return { kind: 'allow', statementKinds };
 }
