@@ -24,6 +24,9 @@ export class ConnectionRefused extends Error {
   }
 }
 
+/** The ledger could not commit the session's start: no session without its record (fail closed). */
+class LedgerUnavailable extends Error {}
+
 interface Startup {
   readonly user: string;
   readonly database: string;
@@ -167,7 +170,10 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
     });
     const enforcement = admitted.resource.enforcement(admitted.grant.level);
     upstream = await openUpstream(admitted.resource.upstream(admitted.grant.level), forwardedParameters(startup.parameters), enforcement.readOnly, settings.upstreamConnectTimeoutMs, admitted.resource.id);
-    await deps.appender.append([deps.auditEntry(sessionStartedEvent(admitted.identity, { database: startup.database, tls: startup.tls, upstreamTls: upstream.tls, applicationName: startup.applicationName }))]);
+    const started = deps.auditEntry(sessionStartedEvent(admitted.identity, { database: startup.database, tls: startup.tls, upstreamTls: upstream.tls, applicationName: startup.applicationName }));
+    await deps.appender.append([started]).catch((error: unknown) => {
+      throw new LedgerUnavailable('Writ could not record this session on its audit ledger, so it was not opened; try again shortly', { cause: error });
+    });
     finishStartup();
     await runSession(channel, deps, settings, registry, { ...admitted, enforcement, upstream });
   } catch (error) {
@@ -179,6 +185,13 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
 
 async function refuse(channel: ClientChannel, deps: GatewayDeps, error: unknown, startup: Startup | undefined, user: { id: string; name: string } | undefined, clientAddress: string | undefined): Promise<void> {
   const socket = channel.socket();
+  if (error instanceof LedgerUnavailable) {
+    // Nothing more can be recorded while the ledger fails; the server log keeps the cause.
+    deps.log.error({ err: error.cause }, 'the ledger could not record a session start; the connection was refused');
+    if (socket.writable) socket.end(errorResponse({ severity: 'FATAL', code: '58000', message: error.message }));
+    socket.destroySoon();
+    return;
+  }
   let refused: ConnectionRefused;
   if (error instanceof ConnectionRefused) refused = error;
   else if (error instanceof FrontendProtocolError) refused = new ConnectionRefused({ reason: 'protocol_error', sqlState: error.sqlState }, error.message);
