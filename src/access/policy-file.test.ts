@@ -35,7 +35,7 @@ test('the example in examples/ validates', () => {
   const text = readFileSync(new URL('../../examples/writ.policy.yaml', import.meta.url), 'utf8');
   const { document, warnings } = parsePolicyFile(text, { fileName: 'examples/writ.policy.yaml' });
   assert.deepEqual(warnings, []);
-  assert.deepEqual(document.resources.map((resource) => resource.id), ['pg-dev', 'pg-prod']);
+  assert.deepEqual(document.resources.map((resource) => resource.id), ['pg-dev', 'pg-prod', 'demo-db']);
 });
 
 test('a wrong value names file, line, column, field path and what was given', () => {

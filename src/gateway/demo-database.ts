@@ -18,6 +18,9 @@ export interface DemoDatabase {
 
 export interface DemoDatabaseOptions {
   readonly dataDir: string;
+  /** Where to serve it (default 127.0.0.1 on a port the OS chooses); the example policy's demo-db expects 127.0.0.1:7433. */
+  readonly host?: string;
+  readonly port?: number;
   readonly logger?: { info(obj: object, msg: string): void };
 }
 
@@ -106,7 +109,7 @@ async function seedOnce(db: PGlite): Promise<boolean> {
 }
 
 /**
- * Opens (or creates) `<dataDir>/demo-db` and serves it on 127.0.0.1 at a port the OS chooses.
+ * Opens (or creates) `<dataDir>/demo-db` and serves it on `host:port` (default 127.0.0.1, a port the OS chooses).
  * @example const demo = await startDemoDatabase({ dataDir: '.writ' }); await connectUpstream(demo.target, ...)
  */
 export async function startDemoDatabase(options: DemoDatabaseOptions): Promise<DemoDatabase> {
@@ -115,12 +118,13 @@ export async function startDemoDatabase(options: DemoDatabaseOptions): Promise<D
   const db = await PGlite.create(directory);
   try {
     const seeded = await seedOnce(db);
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: DEMO_MAX_CONNECTIONS });
+    const host = options.host ?? '127.0.0.1';
+    const server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: DEMO_MAX_CONNECTIONS });
     await server.start();
     const port = Number(server.getServerConn().split(':').at(-1));
     options.logger?.info({ port, seeded }, seeded ? 'demo database created and filled' : 'demo database opened');
     return {
-      target: { host: '127.0.0.1', port, database: 'postgres', user: 'postgres', tls: 'disable' },
+      target: { host, port, database: 'postgres', user: 'postgres', tls: 'disable' },
       close: async () => {
         await server.stop();
         await db.close();

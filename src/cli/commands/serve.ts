@@ -35,7 +35,7 @@ async function applyPolicyFile(app: WritApp): Promise<void> {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run Writ: the sequencer, the access scheduler and the HTTP server (health, the log as C2SP tiles, the API under /api)')
+    .description('run Writ: the sequencer, the access scheduler, the HTTP server (health, the log as C2SP tiles, the API under /api), the PostgreSQL gateway and the demo database')
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7070)')
     .option('--pg-listen <host:port>', 'address of the PostgreSQL gateway (default 127.0.0.1:7432)')
     .option('--policy <file>', 'policy file to apply at start (a new version only when it changed)')
@@ -51,11 +51,14 @@ export function registerServe(program: Command): void {
       const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, tileCache: app.tileCache, api });
       const { host, port } = splitListen(app.config.listen);
       await server.listen({ host, port });
+      const { serveGateway } = await import('./serve-gateway.ts');
+      const gateway = await serveGateway(app);
       app.logger.info({ verifierKey: app.signer.verifierKey }, 'writ is serving; the log is signed by this verifier key');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      await gateway.close();
       await server.close();
       await scheduler.stop();
       await sequencer.drain();
