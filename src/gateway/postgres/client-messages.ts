@@ -56,7 +56,7 @@ function blockStatement(state: ClientMessageState, batch: ForwardBatch, protocol
   const portal = `writ_blocked_${randomBytes(12).toString('hex')}`;
   state.probes.set(
     portal,
-    errorResponse({ severity: 'ERROR', code: denial.sqlState, message: denial.message, detail: `Writ rule: ${denial.rule}`, hint: `Ask for a grant whose level allows it: writ request ${state.identity.resourceId} --level <level> --reason "..."` }),
+    errorResponse({ severity: 'ERROR', code: denial.sqlState, message: denial.message, detail: `Writ rule: ${denial.rule}`, hint: `Ask for a grant whose level allows it: writ request ${state.identity.resourceId} --level <level> --for 1h --reason "..."` }),
   );
   batch.out.push(serialize.execute({ portal, rows: 0 }));
   if (protocol === 'simple') {

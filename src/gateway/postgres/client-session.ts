@@ -106,7 +106,7 @@ async function admit(channel: ClientChannel, deps: GatewayDeps, startup: Startup
     throw new ConnectionRefused(
       { reason: 'authentication_failed', sqlState: '28P01', resourceId: resource.id },
       `password authentication failed for user "${startup.user}" on ${resource.id}`,
-      `run writ connect ${resource.id} for a fresh credential (it needs an active grant: writ request ${resource.id} --level <level> --reason "...")`,
+      `run writ connect ${resource.id} for a fresh credential (it needs an active grant: writ request ${resource.id} --level <level> --for 1h --reason "...")`,
     );
   }
   const grant = await deps.getGrant(credential.grantId);
@@ -115,7 +115,7 @@ async function admit(channel: ClientChannel, deps: GatewayDeps, startup: Startup
     const when = grant === undefined ? '' : grantState(grant, nowMs) === 'scheduled' ? ` (it starts at ${new Date(grant.startsAtMs).toISOString()})` : ' (it has ended)';
     throw new ConnectionRefused(
       { reason: 'no_active_grant', sqlState: '42501', resourceId: resource.id, grantId: credential.grantId },
-      `no active grant for ${resource.id}${when}; run writ request ${resource.id} --level ${credential.level} --reason "..."`,
+      `no active grant for ${resource.id}${when}; run writ request ${resource.id} --level ${credential.level} --for 1h --reason "..."`,
     );
   }
   const identity: SessionIdentity = {
