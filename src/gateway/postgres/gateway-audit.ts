@@ -40,9 +40,17 @@ export interface StatementCompletion {
   readonly sqlState?: string;
 }
 
-function sessionEvent(session: SessionIdentity, type: string, outcome: EventInput['outcome'], data: Record<string, unknown>): EventInput {
-  const actor: EventInput['actor'] = { kind: 'user', id: session.userId, name: session.userName, authMethod: 'gateway-scram' };
-  if (session.clientAddress !== undefined) actor.ip = session.clientAddress;
+/**
+ * An event of the session. Only the start and end carry the user's name and address (personal data, kept
+ * beside the entry); statement events name the user by id and the session, which spares every statement
+ * a personal record of its own.
+ */
+function sessionEvent(session: SessionIdentity, type: string, outcome: EventInput['outcome'], data: Record<string, unknown>, withPersonal = false): EventInput {
+  const actor: EventInput['actor'] = { kind: 'user', id: session.userId, authMethod: 'gateway-scram' };
+  if (withPersonal) {
+    actor.name = session.userName;
+    if (session.clientAddress !== undefined) actor.ip = session.clientAddress;
+  }
   return {
     type,
     actor,
@@ -118,7 +126,7 @@ export function sessionStartedEvent(session: SessionIdentity, start: SessionStar
     upstreamTls: start.upstreamTls,
   };
   if (start.applicationName !== undefined && start.applicationName !== '') data.applicationName = start.applicationName.slice(0, 64);
-  return sessionEvent(session, 'gateway.session.started', 'success', data);
+  return sessionEvent(session, 'gateway.session.started', 'success', data, true);
 }
 
 export type SessionEndReason =
@@ -142,7 +150,7 @@ export interface SessionTotals {
 }
 
 export function sessionEndedEvent(session: SessionIdentity, totals: SessionTotals): EventInput {
-  return sessionEvent(session, 'gateway.session.ended', 'success', { sessionId: session.sessionId, grantId: session.grantId, resourceId: session.resourceId, ...totals });
+  return sessionEvent(session, 'gateway.session.ended', 'success', { sessionId: session.sessionId, grantId: session.grantId, resourceId: session.resourceId, ...totals }, true);
 }
 
 export type RefusalReason =
