@@ -205,7 +205,7 @@ async function refuse(channel: ClientChannel, deps: GatewayDeps, error: unknown,
     socket.end(errorResponse(fields));
   }
   socket.destroySoon();
-  await deps.appender.append([deps.auditEntry(connectionRefusedEvent(refusalOf(refused, startup, user, clientAddress)))]).catch((failure: unknown) => {
+  await Promise.resolve().then(() => deps.appender.append([deps.auditEntry(connectionRefusedEvent(refusalOf(refused, startup, user, clientAddress)))])).catch((failure: unknown) => {
     deps.log.error({ err: failure }, 'could not record a refused gateway connection');
   });
 }

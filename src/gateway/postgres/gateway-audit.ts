@@ -183,7 +183,8 @@ export function connectionRefusedEvent(refusal: Refusal): EventInput {
     refusal.user === undefined ? { kind: 'user', id: 'unknown' } : { kind: 'user', id: refusal.user.id, name: refusal.user.name };
   if (refusal.clientAddress !== undefined) actor.ip = refusal.clientAddress;
   const data: Record<string, unknown> = { reason: refusal.reason, sqlState: refusal.sqlState };
-  if (refusal.database !== undefined && refusal.database !== '') data.database = refusal.database.slice(0, 63);
+  // The catalogue requires the field: empty when the client never got as far as naming a database.
+  data.database = (refusal.database ?? '').slice(0, 63);
   if (refusal.grantId !== undefined) data.grantId = refusal.grantId;
   if (refusal.resourceId !== undefined) data.resourceId = refusal.resourceId;
   const targets: NonNullable<EventInput['targets']> = refusal.resourceId === undefined ? [] : [{ kind: 'resource', id: refusal.resourceId }];

@@ -23,7 +23,8 @@ function refuseOverLimit(socket: Socket, deps: GatewayDeps, message: string): vo
   socket.destroySoon();
   const clientAddress = socket.remoteAddress?.replace(/^::ffff:/, '');
   const event = connectionRefusedEvent({ reason: 'too_many_connections', sqlState: '53300', database: undefined, user: undefined, claimedUserName: undefined, clientAddress });
-  deps.appender.append([deps.auditEntry(event)]).catch((error: unknown) => {
+  // Built inside the promise: a throw here, in the listener's callback, would take the whole process down.
+  Promise.resolve().then(() => deps.appender.append([deps.auditEntry(event)])).catch((error: unknown) => {
     deps.log.error({ err: error }, 'could not record a refused gateway connection');
   });
 }
