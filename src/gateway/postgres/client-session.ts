@@ -153,8 +153,10 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
     clearTimeout(timer);
     onStartupDone();
   };
+  let timedOut: ConnectionRefused | undefined;
   const timer = setTimeout(() => {
-    channel.socket().destroy(new ConnectionRefused({ reason: 'startup_timeout', sqlState: '08006' }, `the client did not finish connecting within ${settings.startupTimeoutMs} ms`));
+    timedOut = new ConnectionRefused({ reason: 'startup_timeout', sqlState: '08006' }, `the client did not finish connecting within ${settings.startupTimeoutMs} ms`);
+    channel.socket().destroy();
   }, settings.startupTimeoutMs);
   try {
     startup = await readStartup(channel, deps, settings, registry);
@@ -170,6 +172,8 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
     });
     const enforcement = admitted.resource.enforcement(admitted.grant.level);
     upstream = await openUpstream(admitted.resource.upstream(admitted.grant.level), forwardedParameters(startup.parameters), enforcement.readOnly, settings.upstreamConnectTimeoutMs, admitted.resource.id);
+    // The client may have left (or timed out) while Writ waited for the server: no session for nobody.
+    if (channel.socket().destroyed) throw new ConnectionRefused({ reason: 'protocol_error', sqlState: '08006' }, 'the client went away during startup');
     const started = deps.auditEntry(sessionStartedEvent(admitted.identity, { database: startup.database, tls: startup.tls, upstreamTls: upstream.tls, applicationName: startup.applicationName }));
     await deps.appender.append([started]).catch((error: unknown) => {
       throw new LedgerUnavailable('Writ could not record this session on its audit ledger, so it was not opened; try again shortly', { cause: error });
@@ -179,7 +183,7 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
   } catch (error) {
     finishStartup();
     upstream?.socket.destroy();
-    await refuse(channel, deps, error, startup, user, clientAddress);
+    await refuse(channel, deps, timedOut ?? error, startup, user, clientAddress);
   }
 }
 
@@ -261,6 +265,8 @@ function runSession(channel: ClientChannel, deps: GatewayDeps, settings: Gateway
     },
   };
   registry.add(live);
+  // A client that left while its start was being recorded has no 'close' event left to end the relay.
+  if (channel.socket().destroyed) relay.end('client_closed');
   return relay.ended.finally(() => {
     registry.remove(live);
   });

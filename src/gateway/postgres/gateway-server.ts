@@ -37,6 +37,8 @@ export async function startPostgresGateway(deps: GatewayDeps, settings: GatewayS
   await loadStatementParser();
   const registry = createSessionRegistry();
   const sockets = new Set<Socket>();
+  /** Connections still in startup: closing does not wait for them to finish (or time out). */
+  const startingSockets = new Set<Socket>();
   const sessions = new Set<Promise<void>>();
   let starting = 0;
   let closing = false;
@@ -50,12 +52,14 @@ export async function startPostgresGateway(deps: GatewayDeps, settings: GatewayS
       return;
     }
     sockets.add(socket);
+    startingSockets.add(socket);
     starting += 1;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     socket.on('error', () => undefined);
     const served = serveClient(socket, deps, settings, registry, () => {
       starting -= 1;
+      startingSockets.delete(socket);
     })
       .catch((error: unknown) => {
         deps.log.error({ err: error }, 'a gateway connection failed');
@@ -90,6 +94,7 @@ export async function startPostgresGateway(deps: GatewayDeps, settings: GatewayS
       watcher.stop();
       const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
       for (const session of registry.all()) session.cut('shutdown', 'Writ is shutting down; reconnect in a moment');
+      for (const socket of startingSockets) socket.destroy();
       await Promise.all([...sessions]);
       for (const socket of sockets) socket.destroy();
       await closed;
