@@ -156,6 +156,7 @@ export function handleClientMessage(state: ClientMessageState, batch: ForwardBat
     batch.terminate = true;
     return;
   }
+  if (frame.type !== 0x53 /* S Sync */ && frame.type !== 0x48 /* H Flush */) state.tracker.otherMessageSent();
   if (state.discardUntilSync) {
     if (frame.type !== 0x53 /* S Sync */) return;
     state.discardUntilSync = false;

@@ -120,6 +120,7 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
       tracker.onError(decodeErrorFields(body).get('C'));
     } else if (type === 0x49) tracker.onEmptyQuery();
     else if (type === 0x73) tracker.onPortalSuspended();
+    else if (type === 0x47) tracker.onCopyInResponse();
     else if (type === 0x5a) {
       tracker.onReadyForQuery();
       if (tracker.completed >= settings.completionBatch) flushCompletions();

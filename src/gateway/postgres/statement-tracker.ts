@@ -7,7 +7,9 @@ interface InFlight {
   readonly protocol: QueryProtocol;
   readonly startedAtMs: number;
   /** The number of the ReadyForQuery that ends this statement at the latest. */
-  readonly syncNumber: number;
+  syncNumber: number;
+  /** Syncs forwarded right after this statement, with nothing else between (the server ignores them if it starts a COPY FROM STDIN). */
+  syncsBeforeCopy: number;
   readonly tags: string[];
   rowCount: number | undefined;
   sqlState: string | undefined;
@@ -18,6 +20,10 @@ export interface StatementTracker {
   sent(statementIndex: number, protocol: QueryProtocol): void;
   /** A message that the server answers with ReadyForQuery was forwarded (Sync, or Writ's own probe Sync). */
   syncSent(): void;
+  /** A message other than Sync or Flush was forwarded: later Syncs no longer directly follow the last statement. */
+  otherMessageSent(): void;
+  /** CopyInResponse: the server ignores the Syncs that reach it in copy-in mode. */
+  onCopyInResponse(): void;
   onCommandComplete(tag: string, rowCount: number | undefined): void;
   onEmptyQuery(): void;
   onPortalSuspended(): void;
@@ -39,6 +45,10 @@ export function createStatementTracker(clock: Clock): StatementTracker {
   let done: StatementCompletion[] = [];
   let sentSyncs = 0;
   let receivedSyncs = 0;
+  /** The last statement forwarded, while only Syncs and Flushes have followed it. */
+  let lastSent: InFlight | undefined;
+  /** The server is in copy-in mode and nothing but Syncs and Flushes has followed the COPY. */
+  let ignoringSyncs = false;
 
   const finish = (item: InFlight): void => {
     const completion: { -readonly [K in keyof StatementCompletion]: StatementCompletion[K] } = {
@@ -58,10 +68,30 @@ export function createStatementTracker(clock: Clock): StatementTracker {
     sent(statementIndex, protocol) {
       if (protocol === 'simple') sentSyncs += 1;
       const syncNumber = protocol === 'simple' ? sentSyncs : sentSyncs + 1;
-      queue.push({ statementIndex, protocol, startedAtMs: clock.nowMs(), syncNumber, tags: [], rowCount: undefined, sqlState: undefined });
+      lastSent = { statementIndex, protocol, startedAtMs: clock.nowMs(), syncNumber, syncsBeforeCopy: 0, tags: [], rowCount: undefined, sqlState: undefined };
+      queue.push(lastSent);
+      ignoringSyncs = false;
     },
     syncSent() {
+      if (ignoringSyncs) return;
       sentSyncs += 1;
+      if (lastSent !== undefined) lastSent.syncsBeforeCopy += 1;
+    },
+    otherMessageSent() {
+      lastSent = undefined;
+      ignoringSyncs = false;
+    },
+    // A client that sends Execute and Sync together (libpq's PQexecParams) has its Sync ignored when the
+    // statement turns out to be a COPY FROM STDIN; it sends another after CopyDone or CopyFail.
+    // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-COPY
+    onCopyInResponse() {
+      const head = queue[0];
+      if (head === undefined) return;
+      const ignored = head.syncsBeforeCopy;
+      head.syncsBeforeCopy = 0;
+      sentSyncs -= ignored;
+      for (const item of queue) if (item !== head) item.syncNumber -= ignored;
+      if (lastSent === head) ignoringSyncs = true;
     },
     onCommandComplete(tag, rowCount) {
       const head = queue[0];
