@@ -6,6 +6,7 @@
  * messages untyped; decoding the few fields here is shorter than adapting it.
  * @see https://www.postgresql.org/docs/current/protocol-message-formats.html
  */
+import { decodeErrorFields } from './backend-messages.ts';
 import { upstreamProtocolError } from './upstream-error.ts';
 
 /** AuthenticationRequest codes (the Int32 after 'R'). */
@@ -105,16 +106,12 @@ export interface ErrorFields {
   readonly detail: string | undefined;
 }
 
-/** ErrorResponse / NoticeResponse: a list of (field type byte, NUL-terminated string), ended by a zero byte. */
-export function decodeErrorFields(body: Buffer): ErrorFields {
-  const fields = new Map<string, string>();
-  let offset = 0;
-  while (offset < body.length && body[offset] !== 0) {
-    const type = String.fromCharCode(body[offset] ?? 0);
-    const { value, next } = readCString(body, offset + 1, 'ErrorResponse');
-    fields.set(type, value);
-    offset = next;
-  }
+/**
+ * The fields of a server's ErrorResponse or NoticeResponse that Writ reports (decoded by `decodeErrorFields`).
+ * @example readServerError(body).sqlState // '28P01'
+ */
+export function readServerError(body: Buffer): ErrorFields {
+  const fields = decodeErrorFields(body);
   return {
     severity: fields.get('V') ?? fields.get('S'),
     sqlState: fields.get('C'),

@@ -5,7 +5,7 @@ import net, { type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
-import { decodeErrorFields, type ErrorFields } from './backend-message-fields.ts';
+import { readServerError, type ErrorFields } from './backend-message-fields.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { connectUpstream } from './upstream-connection.ts';
@@ -77,7 +77,7 @@ async function signedInPeer(connection: GatewayConnection): Promise<Peer> {
 function firstError(received: readonly Buffer[]): ErrorFields | undefined {
   const bytes = Buffer.concat(received);
   for (let offset = 0; offset + 5 <= bytes.length; offset += 1 + bytes.readInt32BE(offset + 1)) {
-    if (bytes[offset] === 0x45) return decodeErrorFields(bytes.subarray(offset + 5, offset + 1 + bytes.readInt32BE(offset + 1)));
+    if (bytes[offset] === 0x45) return readServerError(bytes.subarray(offset + 5, offset + 1 + bytes.readInt32BE(offset + 1)));
   }
   return undefined;
 }

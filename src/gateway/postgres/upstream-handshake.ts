@@ -11,7 +11,7 @@ import { BackendMessageType, createBackendFramer, decodeReadyForQuery, describeB
 import {
   decodeAuthenticationRequest,
   decodeBackendKeyData,
-  decodeErrorFields,
+  readServerError,
   decodeParameterStatus,
 } from './backend-message-fields.ts';
 import type { AuthenticationRequest } from './backend-message-fields.ts';
@@ -249,7 +249,7 @@ class StartupMachine {
 
   private errorResponse(body: Buffer): UpstreamError {
     const { upstreamName, user, initialStatements } = this.request;
-    const fields = decodeErrorFields(body);
+    const fields = readServerError(body);
     const reason = `${fields.message}${fields.sqlState === undefined ? '' : ` (${fields.sqlState})`}`;
     const options = { sqlState: fields.sqlState };
     if (fields.sqlState?.startsWith('28') === true) {

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { serialize } from 'pg-protocol';
 import { BackendMessageType, createBackendFramer, decodeCommandComplete, decodeReadyForQuery } from '../backend-framer.ts';
-import { decodeErrorFields } from '../backend-message-fields.ts';
+import { readServerError } from '../backend-message-fields.ts';
 import type { UpstreamTarget } from '../upstream-connection.ts';
 
 export interface TestUpstream {
@@ -121,7 +121,7 @@ export function querySession(socket: net.Socket, sql: string, leading: Buffer = 
       onMessage: (type, body = Buffer.alloc(0)) => {
         if (type === BackendMessageType.DataRow) result.rows.push(decodeDataRow(body));
         if (type === BackendMessageType.CommandComplete) result.tags.push(decodeCommandComplete(body).tag);
-        if (type === BackendMessageType.ErrorResponse) result.errors.push(decodeErrorFields(body));
+        if (type === BackendMessageType.ErrorResponse) result.errors.push(readServerError(body));
         if (type !== BackendMessageType.ReadyForQuery) return;
         stop();
         resolve({ ...result, transactionStatus: decodeReadyForQuery(body) });
