@@ -24,12 +24,18 @@ export interface ClientMessageState {
   readonly extended: ExtendedState;
   readonly tracker: StatementTracker;
   readonly auditEntry: (event: ReturnType<typeof statementExecutedEvent>) => PendingEntry;
-  /** Error bytes that replace the server's answer to each probe portal (see `blockStatement`). */
-  readonly probes: Map<string, Buffer>;
+  /** What replaces the server's answer to each probe portal (see `blockStatement`). */
+  readonly probes: Map<string, ProbeAnswer>;
   statementCount: number;
   blockedCount: number;
   /** After a refused extended-protocol message, everything up to Sync is dropped, as PostgreSQL does after an error. */
   discardUntilSync: boolean;
+}
+
+/** Writ's ErrorResponse for a refused statement, and the number of the Sync that ends its probe's pipeline. */
+export interface ProbeAnswer {
+  readonly errorResponse: Buffer;
+  readonly syncNumber: number;
 }
 
 const SYNC = serialize.sync();
@@ -54,10 +60,7 @@ function blockStatement(state: ClientMessageState, batch: ForwardBatch, protocol
   state.blockedCount += 1;
   batch.entries.push(state.auditEntry(statementBlockedEvent(state.identity, statement, denial.rule, denial.message)));
   const portal = `writ_blocked_${randomBytes(12).toString('hex')}`;
-  state.probes.set(
-    portal,
-    errorResponse({ severity: 'ERROR', code: denial.sqlState, message: denial.message, detail: `Writ rule: ${denial.rule}`, hint: `Ask for a grant whose level allows it: writ request ${state.identity.resourceId} --level <level> --for 1h --reason "..."` }),
-  );
+  const answer = errorResponse({ severity: 'ERROR', code: denial.sqlState, message: denial.message, detail: `Writ rule: ${denial.rule}`, hint: `Ask for a grant whose level allows it: writ request ${state.identity.resourceId} --level <level> --for 1h --reason "..."` });
   batch.out.push(serialize.execute({ portal, rows: 0 }));
   if (protocol === 'simple') {
     batch.out.push(SYNC);
@@ -65,6 +68,8 @@ function blockStatement(state: ClientMessageState, batch: ForwardBatch, protocol
   } else {
     state.discardUntilSync = true;
   }
+  // Its answer comes before the ReadyForQuery of that Sync, or never (the server was already skipping to Sync).
+  state.probes.set(portal, { errorResponse: answer, syncNumber: state.tracker.syncsSent + (protocol === 'simple' ? 0 : 1) });
 }
 
 function onQuery(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {

@@ -105,7 +105,7 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
     for (const [portal, answer] of state.probes) {
       if (message.includes(portal)) {
         state.probes.delete(portal);
-        return answer;
+        return answer.errorResponse;
       }
     }
     return undefined;
@@ -123,6 +123,8 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
     else if (type === 0x47) tracker.onCopyInResponse();
     else if (type === 0x5a) {
       tracker.onReadyForQuery();
+      // A probe still unanswered at its pipeline's ReadyForQuery never will be; keeping it would hold the relay in message mode.
+      for (const [portal, probe] of state.probes) if (probe.syncNumber <= tracker.syncsAnswered) state.probes.delete(portal);
       if (tracker.completed >= settings.completionBatch) flushCompletions();
     }
     return undefined;

@@ -31,6 +31,9 @@ export interface StatementTracker {
   onReadyForQuery(): void;
   /** Statements still waiting for an answer. */
   readonly pending: number;
+  /** Syncs forwarded that the server answers (its numbering of ReadyForQuery), and those answered so far. */
+  readonly syncsSent: number;
+  readonly syncsAnswered: number;
   /** Completions gathered and not yet taken. */
   readonly completed: number;
   /** Takes the completions gathered so far. */
@@ -121,6 +124,12 @@ export function createStatementTracker(clock: Clock): StatementTracker {
     },
     get pending() {
       return queue.length;
+    },
+    get syncsSent() {
+      return sentSyncs;
+    },
+    get syncsAnswered() {
+      return receivedSyncs;
     },
     get completed() {
       return done.length;
