@@ -7,7 +7,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parse, serialize } from 'pg-protocol';
 import type { GatewayConnection, GatewayHarness } from './testing/gateway-harness.ts';
 import { createGatewayHarness } from './testing/gateway-harness.ts';
+import type { PendingEntry } from '../../ledger/ledger-store.ts';
 import { createManualClock } from '../../shared/clock.ts';
+import { handleClientMessage, type ClientMessageState, type ForwardBatch } from './client-messages.ts';
+import { createExtendedState } from './extended-state.ts';
 import { createStatementTracker } from './statement-tracker.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
 import { connectUpstream } from './upstream-connection.ts';
@@ -223,6 +226,19 @@ describe('the extended query protocol through the gateway, message by message', 
     assert.deepEqual(executed, ['BEGIN', "SELECT 'before'", "SELECT 'in an aborted transaction'", 'ROLLBACK', "SELECT 'after'"]);
   });
 
+  test('a refused Parse answered on Flush alone, and one after an error in the same pipeline skipped as PostgreSQL would', async () => {
+    const wire = await openWire(await h.grantAndConnect('read-only'));
+    wire.send(...unnamed('DROP TABLE writ_wire_never'), serialize.describe({ type: 'P', name: '' }), serialize.flush());
+    assert.deepEqual(await wire.readUntil((answer) => answer.startsWith('error:')), ['error:42501']);
+    wire.send(serialize.sync());
+    assert.deepEqual(await wire.readUntil(ready), ['ready:I']);
+    wire.send(...unnamed('SELECT 1 / (random() * 0)::int'), ...unnamed('DROP TABLE writ_wire_never'), serialize.sync(), ...unnamed("SELECT 'next'"), serialize.sync());
+    assert.deepEqual(await wire.readUntil(ready), ['parseComplete', 'bindComplete', 'error:22012', 'ready:I']);
+    assert.deepEqual(await wire.readUntil(ready), ['parseComplete', 'bindComplete', 'row:next', 'complete:SELECT 1', 'ready:I']);
+    assert.deepEqual(wire.texts.map((text) => text.split(':')[0]), ['read-only access refuses DROP TABLE', 'division by zero']);
+    await wire.terminate();
+  });
+
   test('empty queries in both protocols, and a fast-path FunctionCall refused', async () => {
     const wire = await openWire(await h.grantAndConnect('read-only'));
     wire.send(serialize.query(''));
@@ -297,4 +313,30 @@ test('the completion tracker does not count the Syncs a server ignores in copy-i
   tracker.onReadyForQuery();
   assert.deepEqual(tracker.take().map((completion) => [completion.statementIndex, completion.commandTag]), [[0, 'COPY 2'], [1, 'SELECT 1']]);
   assert.equal(tracker.pending, 0);
+});
+
+test('a refused statement\'s probe belongs to the pipeline its Sync ends, so an unanswered one can be dropped at that ReadyForQuery', () => {
+  const tracker = createStatementTracker(createManualClock(0));
+  const state: ClientMessageState = {
+    identity: { sessionId: 's', userId: 'u', userName: 'alice', clientAddress: undefined, credentialId: 'c', grantId: 'g', requestId: 'r', resourceId: 'pg-dev', level: 'read-only' },
+    judge: (sql) => (sql.startsWith('DROP') ? { kind: 'deny', statementKinds: ['DropStmt'], rule: 'read-only', message: 'refused', sqlState: '42501' } : { kind: 'allow', statementKinds: ['SelectStmt'] }),
+    logParameters: false,
+    extended: createExtendedState(),
+    tracker,
+    auditEntry: () => ({}) as PendingEntry,
+    probes: new Map(),
+    statementCount: 0,
+    blockedCount: 0,
+    discardUntilSync: false,
+  };
+  const handle = (...messages: Buffer[]): ForwardBatch => {
+    const batch: ForwardBatch = { out: [], entries: [], terminate: false };
+    for (const raw of messages) handleClientMessage(state, batch, { type: raw[0] ?? 0, body: raw.subarray(5), raw });
+    return batch;
+  };
+  handle(...unnamed('SELECT 1 / 0'), ...unnamed('DROP TABLE t'), serialize.sync());
+  handle(serialize.query('DROP TABLE t'));
+  handle(...unnamed('DROP TABLE t'));
+  assert.deepEqual([...state.probes.values()].map((probe) => probe.syncNumber), [1, 2, 3]);
+  assert.equal(tracker.syncsSent, 2, 'the client\'s Sync and the Sync of the simple-protocol probe');
 });
