@@ -208,27 +208,49 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
     }
   });
 
-  test('Ctrl-C in psql cancels the running query: Writ maps its own cancel key to the upstream backend', async (t) => {
-    if (h.upstream.kind === 'pglite') {
-      t.skip('PGlite cannot cancel a running query (one single-user backend); run with WRIT_TEST_PG_URL');
-      return;
-    }
-    const connection = await h.grantAndConnect('read-only');
-    const marker = `writ_cancel_${randomBytes(4).toString('hex')}`;
-    const sleeping = `SELECT pg_sleep(30) AS ${marker}`;
-    const mark = (await h.events()).length;
-    const run = startPsql(connection, ['-A', '-t', '-c', sleeping]);
+  /** Starts psql on a 30-second sleep and presses Ctrl-C once the server is running it. */
+  const interruptedSleep = async (connection: GatewayConnection, options: { sslmode?: string; port?: number } = {}): Promise<Finished> => {
+    const sleeping = `SELECT pg_sleep(30) AS writ_cancel_${randomBytes(4).toString('hex')}`;
+    const run = startPsql(connection, ['-A', '-t', '-c', sleeping], options);
     await eventually('the query to run on the server', async () => {
       const active = await onUpstream(h, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query = '${sleeping}'`);
       return active[0]?.n === 1 ? true : undefined;
     });
     run.interrupt();
-    const result = await run.finished;
+    return run.finished;
+  };
+  const cannotCancel = 'PGlite cannot cancel a running query (one single-user backend); run with WRIT_TEST_PG_URL';
+
+  test('Ctrl-C in psql cancels the running query: Writ maps its own cancel key to the upstream backend', async (t) => {
+    if (h.upstream.kind === 'pglite') {
+      t.skip(cannotCancel);
+      return;
+    }
+    const connection = await h.grantAndConnect('read-only');
+    const mark = (await h.events()).length;
+    const result = await interruptedSleep(connection);
     assert.match(result.stderr, /canceling statement due to user request/);
     assert.equal(result.code, 1);
     await endedSince(mark, 1);
     const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { sqlState?: string }[]);
     assert.equal(completed[0]?.sqlState, '57014');
+  });
+
+  test('\\gdesc describes a query without running it (Parse and Describe only); a refused one is refused at Parse', async () => {
+    const connection = await h.grantAndConnect('read-only');
+    const script = join(files, 'gdesc.sql');
+    writeFileSync(script, "SELECT 40 + 2 AS answer, 'x'::text AS label \\gdesc\nDROP TABLE writ_psql_never \\gdesc\n");
+    const mark = (await h.events()).length;
+    const result = await psql(connection, ['-A', '-t', '-f', script]);
+    assert.deepEqual(result.stdout.trim().split('\n'), ['answer|integer', 'label|text']);
+    assert.match(result.stderr, /ERROR: {2}read-only access refuses DROP TABLE/);
+    const [ended] = await endedSince(mark, 1);
+    assert.equal(ended?.data.blockedCount, 1);
+    // psql names the types with a query of its own; the described query itself is never executed.
+    const executed = (await eventsSince(mark, 'gateway.statement.executed')).map((event) => String(event.data.sql));
+    assert.equal(executed.length, 1);
+    assert.match(executed[0] ?? '', /format_type/);
+    assert.ok(!executed.some((sql) => sql.includes('40 + 2')));
   });
 
   test('sslmode=require is refused by psql when the gateway offers no TLS', async () => {
@@ -264,6 +286,16 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
       const plain = await psql(connection, ['-c', 'SELECT 1'], { sslmode: 'disable', port });
       assert.equal(plain.code, 2);
       assert.match(plain.stderr, /Writ accepts only TLS connections here/);
+    });
+
+    test('Ctrl-C over a TLS session: the CancelRequest (sent in the clear, as libpq does) still reaches the query', async (t) => {
+      if (h.upstream.kind === 'pglite') {
+        t.skip(cannotCancel);
+        return;
+      }
+      const result = await interruptedSleep(await h.grantAndConnect('read-only'), { sslmode: 'require', port: tlsGateway.address.port });
+      assert.match(result.stderr, /canceling statement due to user request/);
+      assert.equal(result.code, 1);
     });
   });
 });
