@@ -82,6 +82,27 @@ describe('postgres.js through the gateway', () => {
     }
   });
 
+  test('.describe() (Parse and Describe, nothing executed) and .cursor() (a portal read in batches)', async () => {
+    const connection = await h.grantAndConnect('read-only');
+    const sql = connect(connection);
+    const mark = (await h.events()).length;
+    try {
+      const described = await sql`SELECT ${1}::int AS n, ${'x'}::text AS label`.describe();
+      assert.deepEqual(described.types, [23, 25]);
+      assert.deepEqual(described.columns.map((column) => column.name), ['n', 'label']);
+      const batches: number[][] = [];
+      for await (const rows of sql`SELECT n FROM generate_series(1, 25) AS n`.cursor(10)) batches.push(rows.map((row) => row.n as number));
+      assert.deepEqual(batches.map((batch) => batch.length), [10, 10, 5]);
+      assert.equal(batches.flat().reduce((sum, n) => sum + n, 0), 325);
+    } finally {
+      await sql.end();
+    }
+    await endedSince(mark, 1);
+    const executed = (await eventsSince(mark, 'gateway.statement.executed')).map((event) => String(event.data.sql));
+    assert.ok(!executed.some((text) => text.includes('AS label')), 'the described statement was not executed');
+    assert.equal(executed.filter((text) => text.includes('generate_series(1, 25)')).length, 3, 'one Execute per batch');
+  });
+
   test('200 queries pipelined on one connection answer in order; refused writes among them fail alone', async () => {
     const connection = await h.grantAndConnect('read-only');
     const sql = connect(connection);
