@@ -28,6 +28,8 @@ export type { AuditEvent } from './event-schema.ts';
 export interface PreparedEvent {
   /** UUIDv7 (or the UUID the sender chose). */
   id: string;
+  /** True when Writ made the id: a fresh UUIDv7 cannot already be in the log, so appends need not look. */
+  idAssigned: boolean;
   /** RFC 3339, UTC, milliseconds. */
   time: string;
   type: string;
@@ -90,7 +92,7 @@ export function prepareEvent(input: unknown, deps: PrepareEventDeps): PreparedEv
       { details: { byteCount: entry.byteLength, maxBytes: MAX_ENTRY_BYTES } },
     );
   }
-  return { id, time, type: event.type, entry, personal, summary: { actorId: event.actor.id, outcome: event.outcome } };
+  return { id, idAssigned: event.id === undefined, time, type: event.type, entry, personal, summary: { actorId: event.actor.id, outcome: event.outcome } };
 }
 
 /**

@@ -25,6 +25,7 @@ export function toPendingEntry(event: PreparedEvent): PendingEntry {
     entry: event.entry,
     leafHash: leafHash(event.entry),
     personal: event.personal,
+    idAssigned: event.idAssigned,
   };
 }
 

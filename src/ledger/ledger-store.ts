@@ -15,6 +15,8 @@ export interface PendingEntry {
   readonly leafHash: Hash;
   /** Personal data kept beside the entry, so it can be erased while every proof stays valid. */
   readonly personal: { readonly salt: Uint8Array; readonly value: Uint8Array } | undefined;
+  /** Writ made `eventId` itself (a fresh UUIDv7): it cannot already be in the log, so the append skips that check. */
+  readonly idAssigned?: boolean;
 }
 
 export interface StoredCheckpoint {

@@ -101,15 +101,17 @@ async function insertPersonalRows(trx: Executor, caps: BackendCapabilities, rows
 }
 
 /**
- * Inserts entries as pending inside `trx`, refusing (AppError 'conflict') an event id that is already in the
- * log; an id twice among the pending rows fails the insert with the backend's unique violation.
+ * Inserts entries as pending inside `trx`, refusing (AppError 'conflict') an event id a sender chose that is
+ * already in the log; an id twice among the pending rows fails the insert with the backend's unique violation.
  * @example await insertPending(trx, [entry], caps)
  */
 export async function insertPending(trx: Executor, entries: readonly PendingEntry[], caps: BackendCapabilities): Promise<void> {
   for (const part of statementParts(entries, maxRowsFor(caps, PENDING_COLUMNS))) {
     await insertPendingRows(trx, caps, part);
     // After the insert, so a concurrent sequencer that moved the same id has committed by now (PostgreSQL).
-    const clash = await sequencedId(trx, caps, part.map((e) => e.eventId));
+    // Ids Writ made itself are fresh UUIDv7s: only ids a sender chose can already be in the log.
+    const chosen = part.filter((e) => e.idAssigned !== true).map((e) => e.eventId);
+    const clash = chosen.length === 0 ? undefined : await sequencedId(trx, caps, chosen);
     if (clash !== undefined) {
       throw new AppError('conflict', `an event with id "${clash}" is already in the log: event ids must be unique`);
     }
