@@ -8,6 +8,7 @@ import { parse, serialize } from 'pg-protocol';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
 import { connectUpstream } from './upstream-connection.ts';
+import { sqlStateOf } from './testing/gateway-test-helpers.ts';
 
 const ROWS = "(1, 'one'), (2, 'two')";
 const BOUND_MS = 5000;
@@ -38,15 +39,6 @@ function simpleAttempts(table: string): readonly (readonly [string, string, stri
     [`DELETE FROM ${table} WHERE id = 1 -- a comment; SELECT 1`, '42501', 'read-only'],
     [`SELEC * FROM ${table}`, '42601', 'unparseable'],
   ];
-}
-
-async function sqlStateOf(work: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
 }
 
 async function contentsOf(h: GatewayHarness, table: string): Promise<string> {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { parse, serialize } from 'pg-protocol';
 import type { GatewayConnection, GatewayHarness } from './testing/gateway-harness.ts';
 import { createGatewayHarness } from './testing/gateway-harness.ts';
@@ -14,6 +13,7 @@ import { createExtendedState } from './extended-state.ts';
 import { createStatementTracker } from './statement-tracker.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
 import { connectUpstream } from './upstream-connection.ts';
+import { eventuallyEnded } from './testing/gateway-test-helpers.ts';
 
 /** A client that writes protocol messages by hand and reads the answers as short strings. */
 interface Wire {
@@ -112,16 +112,6 @@ function unnamed(text: string, values: (string | null)[] = []): Buffer[] {
   return [serialize.parse({ text }), serialize.bind({ values }), serialize.execute({})];
 }
 
-/** Polls until `read` gives a value; a bounded wait so a broken gateway fails the test instead of hanging it. */
-async function eventually<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await delay(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 describe('the extended query protocol through the gateway, message by message', () => {
   let h: GatewayHarness;
   before(async () => {
@@ -132,11 +122,7 @@ describe('the extended query protocol through the gateway, message by message', 
   });
 
   const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) =>
-    eventually(`${sessions} ended sessions`, async () => {
-      const ended = await eventsSince(mark, 'gateway.session.ended');
-      return ended.length >= sessions ? ended : undefined;
-    });
+  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('a named statement, Describe of statement and portal, a named portal read in pages (PortalSuspended), Close of both', async () => {
     const wire = await openWire(await h.grantAndConnect('read-only'));

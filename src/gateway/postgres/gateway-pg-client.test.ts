@@ -4,20 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
+import { sqlStateOf } from './testing/gateway-test-helpers.ts';
 
 type Row = Record<string, unknown>;
 
 function client(url: string): pg.Client {
   return new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-}
-
-async function sqlStateOf(work: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
 }
 
 describe('node-postgres through the gateway', () => {

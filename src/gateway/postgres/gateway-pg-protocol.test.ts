@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { defaultGatewaySettings } from './gateway-deps.ts';
 import { startPostgresGateway } from './gateway-server.ts';
 import { loadGatewayTls } from './gateway-tls.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
+import { eventuallyEnded, sqlStateOf } from './testing/gateway-test-helpers.ts';
 
 type Row = Record<string, unknown>;
 
@@ -20,25 +20,6 @@ async function connected(connection: GatewayConnection, config: pg.ClientConfig 
   const client = new pg.Client({ host, port, database, user, password, connectionTimeoutMillis: 10_000, ...config });
   await client.connect();
   return client;
-}
-
-async function sqlStateOf(work: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
-
-/** Polls until `read` gives a value; a bounded wait so a broken gateway fails the test instead of hanging it. */
-async function eventually<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await delay(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('node-postgres protocol details through the gateway', () => {
@@ -51,11 +32,7 @@ describe('node-postgres protocol details through the gateway', () => {
   });
 
   const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) =>
-    eventually(`${sessions} ended sessions`, async () => {
-      const ended = await eventsSince(mark, 'gateway.session.ended');
-      return ended.length >= sessions ? ended : undefined;
-    });
+  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('a named prepared statement is parsed once and reused; each execution is logged with its own index', async () => {
     const client = await connected(await h.grantAndConnect('read-only'));

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { GatewayDeps, GatewayResource } from './gateway-deps.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream, type TestUpstream } from './testing/test-upstream.ts';
+import { eventuallyEnded } from './testing/gateway-test-helpers.ts';
 
 const pgbenchMissing = spawnSync('pgbench', ['--version']).status === 0 ? false : 'pgbench is not installed (the PostgreSQL client package provides it)';
 
@@ -33,16 +33,6 @@ function pgbench(args: readonly string[], env: Record<string, string> = {}): Pro
 
 function gatewayUrl(connection: GatewayConnection): string {
   return `postgresql://${connection.user}@${connection.host}:${connection.port}/${connection.database}?sslmode=disable`;
-}
-
-/** Polls until `read` gives a value; a bounded wait so a broken gateway fails the test instead of hanging it. */
-async function eventually<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await delay(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** The same resource, with its sessions sent to another database of the same server. */
@@ -87,11 +77,7 @@ describe('pgbench through the gateway', { skip: pgbenchMissing }, () => {
   });
 
   const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) =>
-    eventually(`${sessions} ended sessions`, async () => {
-      const ended = await eventsSince(mark, 'gateway.session.ended');
-      return ended.length >= sessions ? ended : undefined;
-    });
+  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   /** Statements prepared by an earlier pgbench stay in PGlite's one backend and would collide with the next run's. */
   const forgetPreparedOnPglite = async (): Promise<void> => {

@@ -7,37 +7,18 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import postgres from 'postgres';
 import { defaultGatewaySettings } from './gateway-deps.ts';
 import { startPostgresGateway } from './gateway-server.ts';
 import { loadGatewayTls } from './gateway-tls.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
+import { eventually, eventuallyEnded, sqlStateOf } from './testing/gateway-test-helpers.ts';
 
 type Options = postgres.Options<Record<string, postgres.PostgresType>>;
 
 function connect(connection: GatewayConnection, options: Options = {}): postgres.Sql {
   return postgres({ host: connection.host, port: connection.port, database: connection.database, user: connection.user, password: connection.password, ssl: false, max: 1, connect_timeout: 10, onnotice: () => undefined, ...options });
-}
-
-async function sqlStateOf(work: PromiseLike<unknown>): Promise<string | undefined> {
-  try {
-    await work;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
-
-/** Polls until `read` gives a value; a bounded wait so a broken gateway fails the test instead of hanging it. */
-async function eventually<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await delay(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** SQL beside the gateway; PGlite shares one backend, which a read-only gateway session leaves read-only. */
@@ -56,11 +37,7 @@ describe('postgres.js through the gateway', () => {
   });
 
   const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) =>
-    eventually(`${sessions} ended sessions`, async () => {
-      const ended = await eventsSince(mark, 'gateway.session.ended');
-      return ended.length >= sessions ? ended : undefined;
-    });
+  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('tagged queries: named prepared statements with prepare: true, unnamed ones with prepare: false', async () => {
     const connection = await h.grantAndConnect('read-only');

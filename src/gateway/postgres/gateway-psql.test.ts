@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { loadGatewayTls } from './gateway-tls.ts';
 import { startPostgresGateway, type PostgresGateway } from './gateway-server.ts';
 import { defaultGatewaySettings } from './gateway-deps.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
+import { eventually, eventuallyEnded } from './testing/gateway-test-helpers.ts';
 
 const psqlMissing = spawnSync('psql', ['--version']).status === 0 ? false : 'psql is not installed (the PostgreSQL client package provides it)';
 
@@ -62,16 +62,6 @@ async function onUpstream(h: GatewayHarness, sql: string): Promise<Record<string
   return result.rows as Record<string, unknown>[];
 }
 
-/** Polls until `read` gives a value; a bounded wait so a broken gateway fails the test instead of hanging it. */
-async function eventually<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await delay(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 describe('psql through the gateway', { skip: psqlMissing }, () => {
   let h: GatewayHarness;
   let files: string;
@@ -86,11 +76,7 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
 
   /** Events appended since `mark` (an earlier length of the whole list). */
   const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) =>
-    eventually(`${sessions} ended sessions`, async () => {
-      const ended = await eventsSince(mark, 'gateway.session.ended');
-      return ended.length >= sessions ? ended : undefined;
-    });
+  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('psql -c reads through a read-only grant; each command is logged before it runs and the session ends on Terminate', async () => {
     const connection = await h.grantAndConnect('read-only');
