@@ -1,7 +1,8 @@
 // SCRAM-SHA-256 with a client: which of the user's gateway credentials (if any) the client proved it holds.
 import { authenticationSasl, authenticationSaslContinue, authenticationSaslFinal } from './backend-messages.ts';
 import type { ClientChannel } from './client-channel.ts';
-import { decodeSaslInitialResponse, decodeSaslResponse, FrontendProtocolError } from './frontend-reader.ts';
+import { FrontendProtocolError } from './frontend-reader.ts';
+import { decodeSaslInitialResponse, decodeSaslResponse } from './frontend-decoders.ts';
 import type { CredentialCandidate, CredentialLookup } from '../gateway-credentials.ts';
 import { createScramExchange } from './scram-server.ts';
 import { gatewayCredentialSalt, SCRAM_ITERATIONS } from './scram-verifier.ts';

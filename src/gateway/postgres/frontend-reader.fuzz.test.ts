@@ -3,22 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { serialize } from 'pg-protocol';
-import {
-  FrontendMessageType,
-  FrontendProtocolError,
-  MESSAGE_HEADER_BYTES,
-  createFrontendReader,
-  decodeBind,
-  decodeClose,
-  decodeCopyFail,
-  decodeDescribe,
-  decodeExecute,
-  decodeFunctionCall,
-  decodeParse,
-  decodePasswordMessage,
-  decodeQuery,
-  decodeSaslInitialResponse,
-} from './frontend-reader.ts';
+import { FrontendMessageType, FrontendProtocolError, MESSAGE_HEADER_BYTES, createFrontendReader } from './frontend-reader.ts';
+import { decodeBind, decodeClose, decodeCopyFail, decodeDescribe, decodeExecute, decodeFunctionCall, decodeParse, decodePasswordMessage, decodeQuery, decodeSaslInitialResponse } from './frontend-decoders.ts';
 import type { FrontendFrame, FrontendReader } from './frontend-reader.ts';
 
 const maxMessageBytes = 256;

@@ -2,22 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serialize } from 'pg-protocol';
-import {
-  FrontendMessageType,
-  FrontendProtocolError,
-  createFrontendReader,
-  decodeBind,
-  decodeClose,
-  decodeCopyFail,
-  decodeDescribe,
-  decodeExecute,
-  decodeFunctionCall,
-  decodeParse,
-  decodePasswordMessage,
-  decodeQuery,
-  decodeSaslInitialResponse,
-  decodeSaslResponse,
-} from './frontend-reader.ts';
+import { FrontendMessageType, FrontendProtocolError, createFrontendReader } from './frontend-reader.ts';
+import { decodeBind, decodeClose, decodeCopyFail, decodeDescribe, decodeExecute, decodeFunctionCall, decodeParse, decodePasswordMessage, decodeQuery, decodeSaslInitialResponse, decodeSaslResponse } from './frontend-decoders.ts';
 import type { FrontendFrame, FrontendReader, StartupFrame } from './frontend-reader.ts';
 
 const limits = { maxStartupBytes: 10_000, maxMessageBytes: 1 << 20 };

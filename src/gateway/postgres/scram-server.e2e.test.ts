@@ -21,7 +21,8 @@ import {
   readyForQuery,
   sslResponse,
 } from './backend-messages.ts';
-import { FrontendMessageType, createFrontendReader, decodePasswordMessage, decodeQuery, decodeSaslInitialResponse, decodeSaslResponse } from './frontend-reader.ts';
+import { FrontendMessageType, createFrontendReader } from './frontend-reader.ts';
+import { decodePasswordMessage, decodeQuery, decodeSaslInitialResponse, decodeSaslResponse } from './frontend-decoders.ts';
 import type { FrontendFrame } from './frontend-reader.ts';
 import { SCRAM_SHA_256, createScramExchange, verifyCleartextPassword } from './scram-server.ts';
 import type { ScramExchange } from './scram-server.ts';
