@@ -25,6 +25,15 @@ export const ledgerEvents = [
     }),
   ),
   defineEvent(
+    'ledger.subject.erased',
+    1,
+    "An administrator erased the personal part of every event of one subject (by the subject's pseudonymous id); the reason says why.",
+    strictShape({
+      subjectId: fields.id,
+      erasedCount: fields.count,
+    }),
+  ),
+  defineEvent(
     'ledger.retention.applied',
     1,
     'Payloads past their retention period were archived or dropped; leaf hashes are kept.',
