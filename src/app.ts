@@ -19,6 +19,7 @@ import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
 import type { NoteSigner } from './ledger/signed-note.ts';
 import { createTileCache, type TileCache } from './ledger/tiles.ts';
+import type { SubjectErasureDeps } from './identity/subject-erasure.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createUuidV7Generator, type IdGenerator } from './shared/ids.ts';
 import { createAuditedTransactions, type AuditedTransactions } from './storage/audited-transaction.ts';
@@ -27,6 +28,7 @@ import { createKyselyEventSearch } from './storage/kysely-event-search.ts';
 import { createKyselyGatewayCredentialStore } from './storage/kysely-gateway-credential-store.ts';
 import { createKyselyIdentityStore } from './storage/kysely-identity-store.ts';
 import { createKyselyLedgerStore } from './storage/kysely-ledger-store.ts';
+import { createKyselyPersonalDataEraser } from './storage/kysely-personal-data-eraser.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { loadSigner } from './storage/signing-key-file.ts';
 
@@ -52,6 +54,8 @@ export interface WritApp {
   readonly policy: PolicyHolder;
   /** Short-lived gateway passwords: issued under a grant (`issueGatewayCredential`), looked up at connect (`findGatewayCredentials`). */
   readonly gatewayCredentials: GatewayCredentialDeps;
+  /** Erasure of a data subject's personal data (`eraseSubject`): the eraser and the audit entry factory. */
+  readonly subjectErasure: SubjectErasureDeps;
   /** What the PostgreSQL gateway needs: the ledger, the policy's resources (secrets from the environment and files), credentials and grants. */
   gatewayDeps(): GatewayDeps;
   /** Starts this process's access scheduler (expiry, scheduled starts, notices). */
@@ -121,6 +125,7 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     access,
     policy,
     gatewayCredentials,
+    subjectErasure: { eraser: createKyselyPersonalDataEraser(transactions), auditEntry },
     gatewayDeps: () => ({
       clock,
       ids,

@@ -7,6 +7,7 @@ import type { EventSearch } from '../events/event-search.ts';
 import type { GatewayCredentialDeps } from '../gateway/gateway-credentials.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
+import type { SubjectErasureDeps } from '../identity/subject-erasure.ts';
 import type { Principal } from '../identity/principal.ts';
 import { toPublicUser, toUserId, type User } from '../identity/user.ts';
 import type { GroupCommitAppender } from '../ledger/group-commit.ts';
@@ -20,6 +21,7 @@ import { gatewayRoutes } from './gateway-routes.ts';
 import { createIdentityAuthenticator } from './identity-authenticator.ts';
 import { identityRoutes } from './identity-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
+import { subjectRoutes } from './subject-routes.ts';
 
 export interface WritApiParts {
   readonly store: LedgerStore;
@@ -32,6 +34,8 @@ export interface WritApiParts {
   readonly access: AccessDeps;
   readonly policy: PolicyHolder;
   readonly gatewayCredentials: GatewayCredentialDeps;
+  /** Erasure of a data subject's personal data. */
+  readonly subjectErasure: SubjectErasureDeps;
   /** Where the PostgreSQL gateway listens and the address clients are told to use. */
   readonly config: Pick<WritConfig, 'pgListen' | 'pgAdvertise'>;
   /** Told after an access command changed stored times (the scheduler re-reads them). */
@@ -82,6 +86,7 @@ export function writApiOptions(parts: WritApiParts): ApiOptions {
       accessRoutes({ access: parts.access, actorOf, onChanged: parts.onAccessChanged }),
       policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
       eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids, tiles: parts.tileCache }),
+      subjectRoutes({ erasure: parts.subjectErasure, authenticator }),
       gatewayRoutes({ credentials: parts.gatewayCredentials, clock: parts.access.clock, actorOf, pgListen: parts.config.pgListen, pgAdvertise: parts.config.pgAdvertise }),
     ],
   };
