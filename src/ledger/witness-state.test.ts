@@ -6,6 +6,7 @@ import { createCosigner, parseCosignatureVerifierKey, verifyCosignature } from '
 import { leafHash } from './hash.ts';
 import type { Hash } from './hash.ts';
 import { referenceConsistencyProof, referenceRoot } from './merkle-reference.ts';
+import { appendLeaves, proveConsistency } from './tiles.ts';
 import { createSigner, createVerifier, generateSignerKey, signNote } from './signed-note.ts';
 import type { NoteSigner } from './signed-note.ts';
 import { decideAddCheckpoint, parseAddCheckpointRequest } from './witness-state.ts';
@@ -104,7 +105,9 @@ test('a consistency proof that does not verify is refused with 422', () => {
   const state = cosigned(add(undefined, 0, [], noteOf(257)));
   const proof = referenceConsistencyProof(257, leaves);
   const tampered = proof.map((h, i) => (i === 3 ? leafHash(h) : h));
-  assertRefused(add(state, 257, tampered, noteOf(1000)), 422);
+  const refused = add(state, 257, tampered, noteOf(1000));
+  assertRefused(refused, 422);
+  if (refused.kind === 'refused') assert.deepEqual(refused.evidence, { stored: state.checkpointNote, presented: noteOf(1000) });
   assertRefused(add(state, 257, proof.slice(1), noteOf(1000)), 422);
   assertRefused(add(state, 257, proof, noteOf(1000, referenceRoot(leaves.slice(1, 1000)))), 422);
   assertRefused(add(state, 257, proof.slice(0, 1), noteOf(257)), 422);
@@ -162,4 +165,44 @@ test('state for another origin is a programming error', () => {
   const state = cosigned(add(undefined, 0, [], noteOf(8)));
   const other = { ...state, origin: 'other.example.com/log' };
   assert.throws(() => add(other, 8, [], noteOf(8)));
+});
+
+test('proofs from the tile code carry the witness along a growing log', () => {
+  const tiles = new Map<string, Uint8Array>();
+  const source = { tile: (level: number, index: number) => tiles.get(`${String(level)}/${String(index)}`) };
+  let state: WitnessLogState | undefined;
+  let size = 0;
+  for (const next of [1, 2, 7, 8, 255, 256, 257, 600, 1000]) {
+    const grown = appendLeaves(size, source, leaves.slice(size, next));
+    for (const t of grown.tiles) tiles.set(`${String(t.level)}/${String(t.index)}`, t.hashes);
+    const proof = size === 0 ? [] : proveConsistency(size, next, source);
+    state = cosigned(add(state, size, proof, noteOf(next, grown.root)));
+    assert.equal(state.size, next);
+    size = next;
+  }
+  assert.equal(Buffer.from(state?.rootHash ?? new Uint8Array()).toString('base64'), 'NGxrnLicS3b6ydyyDNqG46AcCldBfBOQKOrNRTj96Vs=');
+});
+
+test('the tlog-witness example request body parses', () => {
+  const body = [
+    'old 20852014',
+    'PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=',
+    'jrJZDmY8Y7SyJE0MWLpLozkIVMSMZcD5kvuKxPC3swk=',
+    '5+pKlUdi2LeF/BcMHBn+Ku6yhPGNCswZZD1X/6QgPd8=',
+    '/6WVhPs2CwSsb5rYBH5cjHV/wSmA79abXAwhXw3Kj/0=',
+    '',
+    'example.com/behind-the-sofa',
+    '20852163',
+    'CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=',
+    '',
+    '— example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=',
+    '— example.com/behind-the-sofa opLqBQsREYCgu6xQkYQwJr9fo45a62DN9EdmHXnZdXNqlcVGlCum2Wks+49/V6267UEjw6QUXTS5Rovnzv++qbSzm9Q=',
+    '',
+  ].join('\n');
+  const request = parse(body);
+  assert.equal(request.oldSize, 20852014);
+  assert.equal(request.proof.length, 4);
+  assert.equal(request.checkpoint.origin, 'example.com/behind-the-sofa');
+  assert.equal(request.checkpoint.size, 20852163);
+  assertRefused(decideAddCheckpoint(undefined, request, deps), 404);
 });

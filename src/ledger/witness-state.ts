@@ -1,4 +1,5 @@
 // C2SP tlog-witness add-checkpoint as a pure decision: parse the body, check signature, size and proof, cosign.
+// @see https://c2sp.org/tlog-witness (status codes as it specifies them: 400, 403, 404, 409, 422)
 import { AppError } from '../shared/app-error.ts';
 import { parseCheckpoint, parseDecimal } from './checkpoint.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -29,7 +30,7 @@ export interface AddCheckpointRequest {
   checkpoint: Checkpoint;
 }
 
-/** Both checkpoints of a log that signed two different trees of one size. */
+/** Two signed checkpoints of one log that no consistency proof joined: a fork (409) or a failed proof (422). */
 export interface ForkEvidence {
   stored: string;
   presented: string;
@@ -136,7 +137,9 @@ export function decideAddCheckpoint(state: WitnessLogState | undefined, request:
     };
   }
   if (!verifyConsistency(oldSize, checkpoint.size, storedRoot, checkpoint.rootHash, proof)) {
-    return refuse(422, `the consistency proof from size ${oldSize} to ${checkpoint.size} does not verify`);
+    const refusal = refuse(422, `the consistency proof from size ${oldSize} to ${checkpoint.size} does not verify`);
+    // tlog-witness: the witness MAY keep such a request, as it might be proof of log misbehaviour.
+    return state === undefined ? refusal : { ...refusal, evidence: { stored: state.checkpointNote, presented: request.checkpointNote } };
   }
   const cosignature = cosignCheckpoint(deps.cosigner, request.checkpointText, deps.nowSeconds);
   const newState: WitnessLogState = {
