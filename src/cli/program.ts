@@ -7,6 +7,7 @@ import { registerChangeGrant } from './commands/change-grant.ts';
 import { registerConnectResource } from './commands/connect-resource.ts';
 import { registerPasswd } from './commands/change-password.ts';
 import { registerDecideRequest } from './commands/decide-request.ts';
+import { registerEraseSubject } from './commands/erase-subject.ts';
 import { registerKeys } from './commands/keys-show.ts';
 import { registerListGrants } from './commands/list-grants.ts';
 import { registerListRequests } from './commands/list-requests.ts';
@@ -64,6 +65,7 @@ function registerApiCommands(program: Command, io: CliIo): void {
   registerGroups(program, io);
   registerTokens(program, io);
   registerQueryEvents(program, io);
+  registerEraseSubject(program, io);
 }
 
 export function createProgram(io: CliIo = processIo()): Command {
