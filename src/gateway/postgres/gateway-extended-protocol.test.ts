@@ -13,7 +13,6 @@ import { createExtendedState } from './extended-state.ts';
 import { createStatementTracker } from './statement-tracker.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
 import { connectUpstream } from './upstream-connection.ts';
-import { eventuallyEnded } from './testing/gateway-test-helpers.ts';
 
 /** A client that writes protocol messages by hand and reads the answers as short strings. */
 interface Wire {
@@ -121,8 +120,6 @@ describe('the extended query protocol through the gateway, message by message', 
     await h.close();
   });
 
-  const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('a named statement, Describe of statement and portal, a named portal read in pages (PortalSuspended), Close of both', async () => {
     const wire = await openWire(await h.grantAndConnect('read-only'));
@@ -205,10 +202,10 @@ describe('the extended query protocol through the gateway, message by message', 
     assert.match(wire.texts[0] ?? '', /^read-only access refuses CREATE TABLE/);
     assert.ok(!wire.texts.some((text) => text.includes('writ_blocked_')), 'the probe portal never shows');
     await wire.terminate();
-    await endedSince(mark, 1);
-    const blocked = await eventsSince(mark, 'gateway.statement.blocked');
+    await h.endedSince(mark, 1);
+    const blocked = await h.eventsSince(mark, 'gateway.statement.blocked');
     assert.deepEqual(blocked.map((event) => [event.data.statementIndex, event.data.sql]), [[2, 'CREATE TABLE writ_wire_never (id int)']]);
-    const executed = (await eventsSince(mark, 'gateway.statement.executed')).map((event) => event.data.sql);
+    const executed = (await h.eventsSince(mark, 'gateway.statement.executed')).map((event) => event.data.sql);
     assert.deepEqual(executed, ['BEGIN', "SELECT 'before'", "SELECT 'in an aborted transaction'", 'ROLLBACK', "SELECT 'after'"]);
   });
 
@@ -246,7 +243,7 @@ describe('the extended query protocol through the gateway, message by message', 
     wire.send(...unnamed('SELECT $1::text', ['x'.repeat(1000)]), serialize.sync());
     await wire.readUntil(ready);
     await wire.terminate();
-    const [ended] = await endedSince(mark, 1);
+    const [ended] = await h.endedSince(mark, 1);
     assert.equal(ended?.data.endReason, 'client_closed');
     assert.equal(ended.data.bytesFromClient, wire.bytesSent);
     assert.equal(ended.data.bytesToClient, wire.bytesReceived);
@@ -277,8 +274,8 @@ describe('the extended query protocol through the gateway, message by message', 
     } finally {
       await queryTestUpstream(h.upstream, `DROP TABLE IF EXISTS ${table}`);
     }
-    await endedSince(mark, 1);
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { statementIndex: number; commandTag?: string; sqlState?: string }[]);
+    await h.endedSince(mark, 1);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { statementIndex: number; commandTag?: string; sqlState?: string }[]);
     assert.deepEqual(completed.map((statement) => [statement.statementIndex, statement.commandTag ?? statement.sqlState]), [[0, 'COPY 2'], [1, '57014'], [2, 'SELECT 1']]);
   });
 });

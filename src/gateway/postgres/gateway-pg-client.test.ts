@@ -52,6 +52,19 @@ describe('node-postgres through the gateway', () => {
     assert.equal(started.at(-1)?.data['level'], 'read-only');
   });
 
+  test('a client message larger than a socket read (a 3 MB bind value) reaches the server', { timeout: 60_000 }, async () => {
+    const connection = await h.grantAndConnect('read-only');
+    const c = client(connection.url);
+    await c.connect();
+    try {
+      const big = 'x'.repeat(3 * 1024 * 1024);
+      const result = await c.query<Row>('SELECT length($1::text) AS n', [big]);
+      assert.equal(result.rows[0]?.n, big.length);
+    } finally {
+      await c.end();
+    }
+  });
+
   test('a wrong password is refused with 28P01, an unknown database with 3D000, and both are recorded', async () => {
     const connection = await h.grantAndConnect('read-only');
     const wrong = client(connection.url.replace(encodeURIComponent(connection.password), 'not-the-password'));

@@ -11,7 +11,7 @@ import { startPostgresGateway } from './gateway-server.ts';
 import { loadGatewayTls } from './gateway-tls.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
-import { eventuallyEnded, sqlStateOf } from './testing/gateway-test-helpers.ts';
+import { sqlStateOf } from './testing/gateway-test-helpers.ts';
 
 type Row = Record<string, unknown>;
 
@@ -31,8 +31,6 @@ describe('node-postgres protocol details through the gateway', () => {
     await h.close();
   });
 
-  const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('a named prepared statement is parsed once and reused; each execution is logged with its own index', async () => {
     const client = await connected(await h.grantAndConnect('read-only'));
@@ -49,8 +47,8 @@ describe('node-postgres protocol details through the gateway', () => {
     } finally {
       await client.end();
     }
-    await endedSince(mark, 1);
-    const executed = (await eventsSince(mark, 'gateway.statement.executed')).filter((event) => event.data.sql === text);
+    await h.endedSince(mark, 1);
+    const executed = (await h.eventsSince(mark, 'gateway.statement.executed')).filter((event) => event.data.sql === text);
     assert.deepEqual(executed.map((event) => [event.data.protocol, event.data.statementIndex, event.data.parameterCount]), [['extended', 0, 2], ['extended', 1, 2], ['extended', 2, 2]]);
   });
 
@@ -87,8 +85,8 @@ describe('node-postgres protocol details through the gateway', () => {
     } finally {
       await client.end();
     }
-    await endedSince(mark, 1);
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string }[]);
+    await h.endedSince(mark, 1);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string }[]);
     // Each Execute of the paged portal is a statement of its own in the audit.
     assert.deepEqual(completed.map((statement) => statement.commandTag), ['SELECT 10000', 'SELECT 5', 'PORTAL SUSPENDED', 'PORTAL SUSPENDED', 'SELECT 500', 'SELECT 1']);
   });
@@ -128,11 +126,11 @@ describe('node-postgres protocol details through the gateway', () => {
     } finally {
       await client.end();
     }
-    await endedSince(mark, 1);
-    assert.deepEqual((await eventsSince(mark, 'gateway.statement.blocked')).map((event) => event.data.statementIndex), [1, 3, 6]);
-    const executed = await eventsSince(mark, 'gateway.statement.executed');
+    await h.endedSince(mark, 1);
+    assert.deepEqual((await h.eventsSince(mark, 'gateway.statement.blocked')).map((event) => event.data.statementIndex), [1, 3, 6]);
+    const executed = await h.eventsSince(mark, 'gateway.statement.executed');
     assert.deepEqual(executed.map((event) => event.data.statementIndex), [0, 2, 4, 5, 7]);
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { statementIndex: number; commandTag?: string }[]);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { statementIndex: number; commandTag?: string }[]);
     assert.deepEqual(completed.map((statement) => [statement.statementIndex, statement.commandTag]), [[0, 'SELECT 1'], [2, 'SELECT 1'], [4, 'SELECT 1'], [5, 'SELECT 1'], [7, 'SHOW']]);
   });
 
@@ -196,7 +194,7 @@ describe('node-postgres protocol details through the gateway', () => {
     await client.query('SELECT 1');
     await client.query('SELECT $1::text AS t', ['x'.repeat(5000)]);
     await client.end();
-    const [ended] = await endedSince(mark, 1);
+    const [ended] = await h.endedSince(mark, 1);
     assert.equal(ended?.data.endReason, 'client_closed');
     assert.equal(ended.data.statementCount, 2);
     assert.ok((ended.data.bytesFromClient as number) > 5000, 'the 5000-byte parameter went through');

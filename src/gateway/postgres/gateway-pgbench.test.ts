@@ -6,7 +6,6 @@ import { after, before, describe, test } from 'node:test';
 import type { GatewayDeps, GatewayResource } from './gateway-deps.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream, type TestUpstream } from './testing/test-upstream.ts';
-import { eventuallyEnded } from './testing/gateway-test-helpers.ts';
 
 const pgbenchMissing = spawnSync('pgbench', ['--version']).status === 0 ? false : 'pgbench is not installed (the PostgreSQL client package provides it)';
 
@@ -76,8 +75,6 @@ describe('pgbench through the gateway', { skip: pgbenchMissing }, () => {
     if (database !== undefined) await queryTestUpstream(h.upstream, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
 
-  const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   /** Statements prepared by an earlier pgbench stay in PGlite's one backend and would collide with the next run's. */
   const forgetPreparedOnPglite = async (): Promise<void> => {
@@ -96,14 +93,14 @@ describe('pgbench through the gateway', { skip: pgbenchMissing }, () => {
       assert.doesNotMatch(run.stderr, /error/i);
       assert.match(run.stdout, new RegExp(`number of transactions actually processed: ${50 * clients}/${50 * clients}\\n`));
       // One setup connection (the scale and partition look-ups), then one session per client.
-      const ended = await endedSince(mark, clients + 1);
+      const ended = await h.endedSince(mark, clients + 1);
       assert.ok(ended.every((event) => event.data.endReason === 'client_closed' && event.data.blockedCount === 0));
-      const executed = await eventsSince(mark, 'gateway.statement.executed');
+      const executed = await h.eventsSince(mark, 'gateway.statement.executed');
       const selects = executed.filter((event) => /^SELECT abalance FROM pgbench_accounts WHERE aid = /.test(String(event.data.sql)));
       assert.equal(selects.length, 50 * clients);
       assert.equal(executed.length, 50 * clients + 2, JSON.stringify(executed.filter((event) => !selects.includes(event)).map((event) => event.data.sql)));
       assert.ok(selects.every((event) => event.data.protocol === (mode === 'simple' ? 'simple' : 'extended')));
-      const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
+      const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
       assert.equal(completed.length, executed.length);
       assert.ok(completed.every((statement) => statement.commandTag === 'SELECT 1' && statement.rowCount === 1));
     });
@@ -123,11 +120,11 @@ describe('pgbench through the gateway', { skip: pgbenchMissing }, () => {
     assert.match(run.stdout, new RegExp(`number of transactions actually processed: ${20 * clients}/${20 * clients}\\n`));
     const history = await queryTestUpstream({ ...h.upstream, url: benchUrl }, 'SELECT count(*)::int AS n FROM pgbench_history');
     assert.equal((history.rows[0] as { n: number }).n, 20 * clients);
-    await endedSince(mark, clients + 1);
-    const executed = await eventsSince(mark, 'gateway.statement.executed');
+    await h.endedSince(mark, clients + 1);
+    const executed = await h.eventsSince(mark, 'gateway.statement.executed');
     // BEGIN, three UPDATEs, a SELECT, an INSERT and END per transaction, plus the setup connection's two look-ups.
     assert.equal(executed.length, 7 * 20 * clients + 2);
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; sqlState?: string }[]);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; sqlState?: string }[]);
     const tags = new Map<string, number>();
     for (const statement of completed) tags.set(statement.commandTag ?? `error ${statement.sqlState ?? ''}`, (tags.get(statement.commandTag ?? `error ${statement.sqlState ?? ''}`) ?? 0) + 1);
     const transactions = 20 * clients;

@@ -13,7 +13,7 @@ import { startPostgresGateway } from './gateway-server.ts';
 import { loadGatewayTls } from './gateway-tls.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
-import { eventually, eventuallyEnded, sqlStateOf } from './testing/gateway-test-helpers.ts';
+import { eventually, sqlStateOf } from './testing/gateway-test-helpers.ts';
 
 type Options = postgres.Options<Record<string, postgres.PostgresType>>;
 
@@ -36,8 +36,6 @@ describe('postgres.js through the gateway', () => {
     await h.close();
   });
 
-  const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('tagged queries: named prepared statements with prepare: true, unnamed ones with prepare: false', async () => {
     const connection = await h.grantAndConnect('read-only');
@@ -74,8 +72,8 @@ describe('postgres.js through the gateway', () => {
     } finally {
       await sql.end();
     }
-    await endedSince(mark, 1);
-    const executed = (await eventsSince(mark, 'gateway.statement.executed')).map((event) => String(event.data.sql));
+    await h.endedSince(mark, 1);
+    const executed = (await h.eventsSince(mark, 'gateway.statement.executed')).map((event) => String(event.data.sql));
     assert.ok(!executed.some((text) => text.includes('AS label')), 'the described statement was not executed');
     assert.equal(executed.filter((text) => text.includes('generate_series(1, 25)')).length, 3, 'one Execute per batch');
   });
@@ -98,9 +96,9 @@ describe('postgres.js through the gateway', () => {
     } finally {
       await sql.end();
     }
-    const [ended] = await endedSince(mark, 1);
+    const [ended] = await h.endedSince(mark, 1);
     assert.equal(ended?.data.blockedCount, 4);
-    assert.equal((await eventsSince(mark, 'gateway.statement.blocked')).length, 4);
+    assert.equal((await h.eventsSince(mark, 'gateway.statement.blocked')).length, 4);
   });
 
   test('sql.begin: an error rolls the transaction back, a failed savepoint is recovered from, the connection stays usable', async () => {
@@ -166,8 +164,8 @@ describe('postgres.js through the gateway', () => {
       await sql.end();
       await onUpstream(h, `DROP TABLE IF EXISTS ${table}`);
     }
-    await endedSince(mark, 1);
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
+    await h.endedSince(mark, 1);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
     assert.ok(completed.some((statement) => statement.commandTag === 'COPY 2000' && statement.rowCount === 2000));
   });
 
@@ -250,13 +248,13 @@ describe('postgres.js through the gateway', () => {
     } finally {
       await sql.end();
     }
-    const [ended] = await endedSince(mark, 1);
+    const [ended] = await h.endedSince(mark, 1);
     assert.equal(ended?.data.endReason, 'client_closed');
-    const executed = await eventsSince(mark, 'gateway.statement.executed');
+    const executed = await h.eventsSince(mark, 'gateway.statement.executed');
     const texts = executed.map((event) => event.data.sql);
     assert.ok(texts.includes('SELECT generate_series(1, $1::int) AS n'), JSON.stringify(texts));
     assert.ok(texts.includes('SELECT 1 AS a; SELECT 2 AS b UNION SELECT 3'), JSON.stringify(texts));
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { statementIndex: number; commandTag?: string; rowCount?: number }[]);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { statementIndex: number; commandTag?: string; rowCount?: number }[]);
     const byIndex = new Map(completed.map((statement) => [statement.statementIndex, statement]));
     const series = executed.find((event) => event.data.sql === 'SELECT generate_series(1, $1::int) AS n');
     const multi = executed.find((event) => event.data.sql === 'SELECT 1 AS a; SELECT 2 AS b UNION SELECT 3');

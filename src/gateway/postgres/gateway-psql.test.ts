@@ -11,7 +11,7 @@ import { startPostgresGateway, type PostgresGateway } from './gateway-server.ts'
 import { defaultGatewaySettings } from './gateway-deps.ts';
 import { createGatewayHarness, type GatewayConnection, type GatewayHarness } from './testing/gateway-harness.ts';
 import { queryTestUpstream } from './testing/test-upstream.ts';
-import { eventually, eventuallyEnded } from './testing/gateway-test-helpers.ts';
+import { eventually } from './testing/gateway-test-helpers.ts';
 
 const psqlMissing = spawnSync('psql', ['--version']).status === 0 ? false : 'psql is not installed (the PostgreSQL client package provides it)';
 
@@ -75,8 +75,6 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
   });
 
   /** Events appended since `mark` (an earlier length of the whole list). */
-  const eventsSince = async (mark: number, type: string) => (await h.events()).slice(mark).filter((event) => event.type === type);
-  const endedSince = (mark: number, sessions: number) => eventuallyEnded(eventsSince, mark, sessions);
 
   test('psql -c reads through a read-only grant; each command is logged before it runs and the session ends on Terminate', async () => {
     const connection = await h.grantAndConnect('read-only');
@@ -84,12 +82,12 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
     const result = await psql(connection, ['-A', '-t', '-c', 'SELECT 40 + 2 AS answer', '-c', "SELECT 'two words' AS text"]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(result.stdout.trim().split('\n'), ['42', 'two words']);
-    const [ended] = await endedSince(mark, 1);
+    const [ended] = await h.endedSince(mark, 1);
     assert.equal(ended?.data.endReason, 'client_closed');
     assert.equal(ended.data.statementCount, 2);
-    const texts = (await eventsSince(mark, 'gateway.statement.executed')).map((event) => event.data.sql);
+    const texts = (await h.eventsSince(mark, 'gateway.statement.executed')).map((event) => event.data.sql);
     assert.deepEqual(texts, ['SELECT 40 + 2 AS answer', "SELECT 'two words' AS text"]);
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
     assert.deepEqual(completed.map((statement) => [statement.commandTag, statement.rowCount]), [['SELECT 1', 1], ['SELECT 1', 1]]);
   });
 
@@ -106,11 +104,11 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
     const goesOn = await psql(connection, ['-A', '-t', '-f', script]);
     assert.equal(goesOn.code, 0, goesOn.stderr);
     assert.deepEqual(goesOn.stdout.trim().split('\n'), ['before', 'after']);
-    await endedSince(mark, 2);
-    const blocked = await eventsSince(mark, 'gateway.statement.blocked');
+    await h.endedSince(mark, 2);
+    const blocked = await h.eventsSince(mark, 'gateway.statement.blocked');
     // psql sends each statement of a file with its semicolon.
     assert.deepEqual(blocked.map((event) => event.data.sql), ['CREATE TABLE writ_psql_refused (id int);', 'CREATE TABLE writ_psql_refused (id int);']);
-    const executed = (await eventsSince(mark, 'gateway.statement.executed')).map((event) => event.data.sql);
+    const executed = (await h.eventsSince(mark, 'gateway.statement.executed')).map((event) => event.data.sql);
     assert.deepEqual(executed, ["SELECT 'before';", "SELECT 'before';", "SELECT 'after';"]);
   });
 
@@ -163,8 +161,8 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
       const refused = await psql(connection, ['-v', 'VERBOSITY=verbose', '-c', `\\copy ${table} FROM '${source}'`]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /42501: read-only access refuses COPY/);
-      await endedSince(mark, 2);
-      const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
+      await h.endedSince(mark, 2);
+      const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { commandTag?: string; rowCount?: number }[]);
       assert.deepEqual(completed.map((statement) => [statement.commandTag, statement.rowCount]), [['COPY 3', 3]]);
       const count = await onUpstream(h, `SELECT count(*)::int AS n FROM ${table}`);
       assert.equal(count[0]?.n, 3);
@@ -217,8 +215,8 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
     const result = await interruptedSleep(connection);
     assert.match(result.stderr, /canceling statement due to user request/);
     assert.equal(result.code, 1);
-    await endedSince(mark, 1);
-    const completed = (await eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { sqlState?: string }[]);
+    await h.endedSince(mark, 1);
+    const completed = (await h.eventsSince(mark, 'gateway.statements.completed')).flatMap((event) => event.data.statements as { sqlState?: string }[]);
     assert.equal(completed[0]?.sqlState, '57014');
   });
 
@@ -230,10 +228,10 @@ describe('psql through the gateway', { skip: psqlMissing }, () => {
     const result = await psql(connection, ['-A', '-t', '-f', script]);
     assert.deepEqual(result.stdout.trim().split('\n'), ['answer|integer', 'label|text']);
     assert.match(result.stderr, /ERROR: {2}read-only access refuses DROP TABLE/);
-    const [ended] = await endedSince(mark, 1);
+    const [ended] = await h.endedSince(mark, 1);
     assert.equal(ended?.data.blockedCount, 1);
     // psql names the types with a query of its own; the described query itself is never executed.
-    const executed = (await eventsSince(mark, 'gateway.statement.executed')).map((event) => String(event.data.sql));
+    const executed = (await h.eventsSince(mark, 'gateway.statement.executed')).map((event) => String(event.data.sql));
     assert.equal(executed.length, 1);
     assert.match(executed[0] ?? '', /format_type/);
     assert.ok(!executed.some((sql) => sql.includes('40 + 2')));

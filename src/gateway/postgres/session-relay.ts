@@ -48,7 +48,6 @@ export interface Relay {
   readonly ended: Promise<void>;
 }
 
-const HIGH_WATER_BYTES = 1024 * 1024;
 
 /** @example const relay = startRelay(deps, settings, input); await relay.ended; */
 export function startRelay(deps: RelayDeps, settings: RelaySettings, input: RelayInput): Relay {
@@ -248,7 +247,6 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
       if (error instanceof FrontendProtocolError) end('protocol_error', { code: error.sqlState, message: error.message });
       return;
     }
-    if (reader.buffered() > HIGH_WATER_BYTES) client.pause();
     void pump();
   });
   client.on('drain', () => upstream.resume());

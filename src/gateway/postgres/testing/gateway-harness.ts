@@ -5,6 +5,7 @@ import type { PendingEntry } from '../../../ledger/ledger-store.ts';
 import type { GatewayDeps, GatewaySettings } from '../gateway-deps.ts';
 import { defaultGatewaySettings } from '../gateway-deps.ts';
 import { startPostgresGateway, type PostgresGateway } from '../gateway-server.ts';
+import { eventually } from './gateway-test-helpers.ts';
 import { queryTestUpstream, startTestUpstream, type TestUpstream } from './test-upstream.ts';
 
 export type Person = 'alice' | 'bob' | 'sam' | 'dave';
@@ -19,6 +20,12 @@ export interface GatewayConnection {
   readonly grantId: string;
 }
 
+export interface RecordedEvent {
+  readonly type: string;
+  readonly outcome: string;
+  readonly data: Record<string, unknown>;
+}
+
 export interface GatewayHarness {
   readonly api: ApiHarness;
   readonly upstream: TestUpstream;
@@ -28,7 +35,11 @@ export interface GatewayHarness {
   /** A credential for a grant the person already holds. */
   credentialFor(person: Person, level: string): Promise<GatewayConnection>;
   /** Events the gateway appended (committed), oldest first. */
-  events(type?: string): Promise<{ type: string; outcome: string; data: Record<string, unknown> }[]>;
+  events(type?: string): Promise<RecordedEvent[]>;
+  /** Events of `type` appended after the first `mark` events. */
+  eventsSince(mark: number, type: string): Promise<RecordedEvent[]>;
+  /** Waits (bounded) until at least `sessions` sessions have ended after the first `mark` events. */
+  endedSince(mark: number, sessions: number): Promise<RecordedEvent[]>;
   close(): Promise<void>;
 }
 
@@ -54,6 +65,10 @@ function harnessPolicy(upstream: TestUpstream): string {
   const end = example.indexOf('  - id: pg-prod');
   if (start < 0 || end < 0) throw new Error('the example policy no longer has pg-dev followed by pg-prod');
   return example.slice(0, start) + resource + '\n' + example.slice(end);
+}
+
+function decode(entries: readonly PendingEntry[]): RecordedEvent[] {
+  return entries.map((pending) => JSON.parse(Buffer.from(pending.entry).toString('utf8')) as RecordedEvent);
 }
 
 /** @example const h = await createGatewayHarness('sqlite'); const c = await h.grantAndConnect('read-only'); await h.close(); */
@@ -98,13 +113,13 @@ export async function createGatewayHarness(backend: 'sqlite' | 'postgres', optio
       if (upstream.kind === 'pglite' && level === 'read-write') await queryTestUpstream(upstream, 'SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE');
       return credentialFor('alice', level);
     },
-    events(type) {
-      return Promise.resolve(
-        recorded
-          .filter((pending) => type === undefined || pending.type === type)
-          .map((pending) => JSON.parse(Buffer.from(pending.entry).toString('utf8')) as { type: string; outcome: string; data: Record<string, unknown> }),
-      );
-    },
+    events: (type) => Promise.resolve(decode(recorded.filter((pending) => type === undefined || pending.type === type))),
+    eventsSince: (mark, type) => Promise.resolve(decode(recorded.slice(mark).filter((pending) => pending.type === type))),
+    endedSince: (mark, sessions) =>
+      eventually(`${sessions} ended sessions`, () => {
+        const ended = decode(recorded.slice(mark).filter((pending) => pending.type === 'gateway.session.ended'));
+        return Promise.resolve(ended.length >= sessions ? ended : undefined);
+      }),
     async close() {
       await gateway.close();
       await api.close();

@@ -20,11 +20,3 @@ export async function eventually<T>(what: string, read: () => Promise<T | undefi
   }
   throw new Error(`gave up waiting for ${what}`);
 }
-
-/** Waits until at least `sessions` `gateway.session.ended` events follow `mark`. */
-export function eventuallyEnded<E>(eventsSince: (mark: number, type: string) => Promise<E[]>, mark: number, sessions: number): Promise<E[]> {
-  return eventually(`${sessions} ended sessions`, async () => {
-    const ended = await eventsSince(mark, 'gateway.session.ended');
-    return ended.length >= sessions ? ended : undefined;
-  });
-}
