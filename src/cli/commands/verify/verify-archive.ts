@@ -1,0 +1,8 @@
+// Placeholder until this mode lands: fails with a clear message.
+import { AppError } from '../../../shared/app-error.ts';
+import type { VerifyOptions } from '../verify.ts';
+
+export function verifyArchiveCommand(dir: string, options: VerifyOptions): Promise<void> {
+  if (options.json === true) process.stderr.write('');
+  return Promise.reject(new AppError('invalid_input', `this mode of writ verify is not available yet (${dir})`));
+}
