@@ -204,7 +204,11 @@ export function signNote(text: string, signers: NoteSigner[]): string {
 }
 
 /** Splits a note into text and signature lines, or says why it is malformed. */
-function splitNote(note: string): { text: string; lines: string[] } {
+/**
+ * Splits a signed note into its text (ending in a newline) and its signature lines (without newlines), checking only the form.
+ * @example splitSignedNote(note).lines[0] // '— example.com/log AbCd…'
+ */
+export function splitSignedNote(note: string): { text: string; lines: string[] } {
   const malformed = (why: string): AppError => new AppError('invalid_input', `signed note is malformed: ${why}`);
   if (/\p{Cs}/u.test(note)) throw malformed('it is not valid Unicode');
   if (containsControlCharacter(note, true)) throw malformed('it contains a control character other than newline');
@@ -236,7 +240,7 @@ function parseSignatureLine(line: string): { name: string; keyId: number; signat
  * @example openNote(note, [createVerifier(verifierKey)]).text
  */
 export function openNote(note: string, verifiers: NoteVerifier[]): OpenedNote {
-  const { text, lines } = splitNote(note);
+  const { text, lines } = splitSignedNote(note);
   const message = encoder.encode(text);
   const verifiedBy: NoteVerifier[] = [];
   const unverified: { name: string; keyId: number }[] = [];
