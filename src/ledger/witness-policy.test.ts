@@ -8,8 +8,10 @@ import { createSigner, generateSignerKey, signNote } from './signed-note.ts';
 import { checkCheckpointWithPolicy, parseWitnessPolicy, quorumMet, withCosignatures } from './witness-policy.ts';
 
 const log = createSigner(generateSignerKey('audit.example.com/writ').signerKey);
-const [w1, w2, w3] = ['w1.example.com', 'w2.example.com', 'w3.example.com'].map((n) => createCosigner(generateSignerKey(n).signerKey));
-if (w1 === undefined || w2 === undefined || w3 === undefined) throw new Error('three witnesses');
+const witnessKey = (name: string): ReturnType<typeof createCosigner> => createCosigner(generateSignerKey(name).signerKey);
+const w1 = witnessKey('w1.example.com');
+const w2 = witnessKey('w2.example.com');
+const w3 = witnessKey('w3.example.com');
 const TEXT = formatCheckpoint({ origin: log.name, size: 3, rootHash: Buffer.from('lPvQ3YNvUDAWkubQ6t5yjuGexSv/8WBu2AfIV11aqhk=', 'base64'), extensions: [] });
 const NOTE = signNote(TEXT, [log]);
 
@@ -78,7 +80,7 @@ test('a checkpoint passes only with its quorum of valid cosignatures', () => {
 
 test('a bad cosignature of a policy witness fails; one of an unknown witness is ignored', () => {
   const parsed = parseWitnessPolicy(policy('quorum a'));
-  const stranger = createCosigner(generateSignerKey('w1.example.com').signerKey);
+  const stranger = witnessKey('w1.example.com');
   const forged = withCosignatures(NOTE, [cosignCheckpoint(stranger, TEXT, 1)]);
   assert.throws(() => checkCheckpointWithPolicy(forged, parsed), /lacks the witness quorum/);
   const otherText = TEXT.replace('\n3\n', '\n4\n');
