@@ -8,7 +8,7 @@ import type { EventSearch } from '../events/event-search.ts';
 import type { CheckpointWatch } from '../ledger/checkpoint-watch.ts';
 import type { GroupCommitAppender } from '../ledger/group-commit.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
-import { inclusionProof, latestCheckpointOrFail } from '../ledger/log-reader.ts';
+import { checkpointCovering, inclusionProof } from '../ledger/log-reader.ts';
 import { formatReceipt } from '../ledger/receipt.ts';
 import type { TileCache } from '../ledger/tiles.ts';
 import { AppError, isAppError } from '../shared/app-error.ts';
@@ -127,7 +127,7 @@ async function waitForIndices(deps: AppendDeps, ids: readonly string[]): Promise
 
 async function withReceipts(deps: AppendDeps, ids: readonly string[]): Promise<AppendedEvent[]> {
   const indices = await waitForIndices(deps, ids);
-  const checkpoint = await latestCheckpointOrFail(deps.store);
+  const checkpoint = await checkpointCovering(deps.store, Math.max(...indices.values()));
   const appended: AppendedEvent[] = [];
   for (const id of ids) {
     const index = indices.get(id) ?? -1;

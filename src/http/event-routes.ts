@@ -7,7 +7,7 @@ import type { EventFilter, EventSearch } from '../events/event-search.ts';
 import { createCheckpointWatch } from '../ledger/checkpoint-watch.ts';
 import type { GroupCommitAppender } from '../ledger/group-commit.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
-import { inclusionProof, latestCheckpointOrFail } from '../ledger/log-reader.ts';
+import { checkpointCovering, inclusionProof } from '../ledger/log-reader.ts';
 import { formatReceipt } from '../ledger/receipt.ts';
 import { createTileCache, type TileCache } from '../ledger/tiles.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -142,7 +142,7 @@ export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
       if (found === undefined) throw new AppError('not_found', `no event with id "${request.params.id}" in the log`);
       const view = { event: readEntry(found.entry, found.personal), entry: base64(found.entry) };
       if (found.index === undefined) return { ...view, index: null, inclusionProof: null, checkpoint: null, receipt: null };
-      const checkpoint = await latestCheckpointOrFail(deps.store);
+      const checkpoint = await checkpointCovering(deps.store, found.index);
       const proof = await inclusionProof(deps.store, found.index, checkpoint.size, tiles);
       return {
         ...view,

@@ -1,10 +1,13 @@
 // The log served read-only as C2SP tlog-tiles: the checkpoint and hash tiles publicly, entry bundles to token holders.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { latestCheckpointOrFail } from '../ledger/log-reader.ts';
+import { encodeEntryBundle } from '../ledger/entry-bundle.ts';
+import { latestCheckpointOrFail, publishedCheckpointOrFail } from '../ledger/log-reader.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { parseTilePath, TILE_WIDTH, type TileCache } from '../ledger/tiles.ts';
 import { AppError } from '../shared/app-error.ts';
 import { bearerTokenMatches } from './bearer-token.ts';
+
+export { encodeEntryBundle };
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const HASH_SIZE = 32;
@@ -25,19 +28,6 @@ function sendBytes(reply: FastifyReply, bytes: Uint8Array, cacheControl: string)
   return reply.header('cache-control', cacheControl).type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
-/** Lays the entries out as a C2SP entry bundle: each a big-endian uint16 length, then its bytes. */
-export function encodeEntryBundle(entries: readonly Uint8Array[]): Buffer {
-  const total = entries.reduce((sum, e) => sum + 2 + e.length, 0);
-  const bundle = Buffer.alloc(total);
-  let at = 0;
-  for (const entry of entries) {
-    at = bundle.writeUInt16BE(entry.length, at);
-    bundle.set(entry, at);
-    at += entry.length;
-  }
-  return bundle;
-}
-
 function requireReadToken(authorization: string | undefined, readToken: string | undefined): void {
   if (readToken === undefined) {
     throw new AppError('forbidden', 'entry bundles are not served: the operator has set no read token (WRIT_LOG_READ_TOKEN)');
@@ -50,7 +40,7 @@ function requireReadToken(authorization: string | undefined, readToken: string |
 export function registerLogRoutes(app: FastifyInstance, options: LogRouteOptions): void {
   const { store } = options;
   app.get('/log/checkpoint', async (_request, reply) => {
-    const checkpoint = await latestCheckpointOrFail(store);
+    const checkpoint = await publishedCheckpointOrFail(store);
     return reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(checkpoint.note);
   });
   app.get('/log/tile/*', async (request, reply) => {

@@ -63,6 +63,16 @@ export interface LedgerStore {
    */
   sequence<T>(work: (trx: SequencingTransaction) => Promise<T>): Promise<T | undefined>;
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /**
+   * The newest checkpoint published to outsiders. Under a witness policy, the newest one that reached a quorum of
+   * cosignatures (its note carries their lines); otherwise the newest signed one.
+   */
+  latestPublishedCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /**
+   * Publishes a cosigned checkpoint: stored unless a larger one is published; at the same size, its note (with
+   * more cosignatures) replaces the stored one. Returns false when a larger checkpoint is already published.
+   */
+  publishCheckpoint(checkpoint: StoredCheckpoint, publishedAtMs: number): Promise<boolean>;
   /** Checkpoints with `size` in [fromSize, toSize), ascending. */
   readCheckpoints(fromSize: number, toSize: number, limit: number): Promise<StoredCheckpoint[]>;
   readTiles(coords: readonly TileCoord[]): Promise<TileData[]>;

@@ -14,6 +14,31 @@ export async function latestCheckpointOrFail(store: LedgerStore): Promise<Stored
   return checkpoint;
 }
 
+/**
+ * The newest checkpoint published to outsiders (under a witness policy: cosigned by a quorum, with the cosignatures).
+ * @example (await publishedCheckpointOrFail(store)).note // 'audit.example.com/writ\n12\n…\n\n— audit.example.com/writ …\n— w1.example.com …\n'
+ */
+export async function publishedCheckpointOrFail(store: LedgerStore): Promise<StoredCheckpoint> {
+  const checkpoint = await store.latestPublishedCheckpoint();
+  if (checkpoint !== undefined) return checkpoint;
+  const signed = await latestCheckpointOrFail(store);
+  throw new AppError('unavailable', `no checkpoint is published yet: the log has signed size ${signed.size}, and no checkpoint has its witness quorum yet`);
+}
+
+/**
+ * The checkpoint to prove entry `index` against: the published one when it covers the entry (with its cosignatures),
+ * else the newest signed one (a receipt at once, while the witnesses have not cosigned yet).
+ */
+export async function checkpointCovering(store: LedgerStore, index: number): Promise<StoredCheckpoint> {
+  const published = await store.latestPublishedCheckpoint();
+  if (published !== undefined && index < published.size) return published;
+  const signed = await latestCheckpointOrFail(store);
+  if (index >= signed.size) {
+    throw new AppError('not_found', `entry ${index} is not in the latest checkpoint (size ${signed.size}) yet: try again in a moment`);
+  }
+  return signed;
+}
+
 /** Reads the tiles named by `coords` into a TileSource. */
 export async function tileSource(store: LedgerStore, coords: readonly TileCoord[]): Promise<TileSource> {
   const tiles = new Map<string, Uint8Array>();
@@ -47,14 +72,12 @@ export async function consistencyProof(store: LedgerStore, oldSize: number, newS
 }
 
 /**
- * A C2SP tlog-proof@v1 receipt for entry `index` against the latest checkpoint.
+ * A C2SP tlog-proof@v1 receipt for entry `index` against the published checkpoint, or the newest signed one if the
+ * published one does not cover it yet.
  * @example await receiptFor(store, 0) // 'c2sp.org/tlog-proof@v1\nindex 0\n...'
  */
 export async function receiptFor(store: LedgerStore, index: number, cache?: TileCache): Promise<string> {
-  const checkpoint = await latestCheckpointOrFail(store);
-  if (index >= checkpoint.size) {
-    throw new AppError('not_found', `entry ${index} is not in the latest checkpoint (size ${checkpoint.size}) yet: try again in a moment`);
-  }
+  const checkpoint = await checkpointCovering(store, index);
   const proof = await inclusionProof(store, index, checkpoint.size, cache);
   return formatReceipt({ index, proof, checkpointNote: checkpoint.note });
 }

@@ -150,8 +150,38 @@ function toSequenced(row: { idx: number; event_id: string; entry: Buffer }): Seq
   return { index: row.idx, eventId: row.event_id, entry: row.entry };
 }
 
-/** Creates the LedgerStore over an opened database; `blockReader` (SQLite) reads whole-log blocks off the main thread. */
-export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapabilities, blockReader?: EntryBlockReader): LedgerStore {
+/** How checkpoints reach outsiders: as soon as they are signed, or once a witness quorum cosigned them (log_published). */
+export type CheckpointPublication = 'signed' | 'witnessed';
+
+async function latestPublished(db: Executor): Promise<StoredCheckpoint | undefined> {
+  const row = await db.selectFrom('log_published').select(['size', 'root_hash', 'note', 'created_at_ms']).orderBy('size', 'desc').limit(1).executeTakeFirst();
+  return row === undefined ? undefined : toCheckpoint(row);
+}
+
+async function publish(db: Executor, checkpoint: StoredCheckpoint, publishedAtMs: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const newest = await latestPublished(trx);
+    if (newest !== undefined && newest.size > checkpoint.size) return false;
+    const row = { note: checkpoint.note, published_at_ms: publishedAtMs };
+    await trx
+      .insertInto('log_published')
+      .values({ size: checkpoint.size, root_hash: toBuffer(checkpoint.rootHash), created_at_ms: checkpoint.createdAtMs, ...row })
+      .onConflict((oc) => oc.column('size').doUpdateSet(row))
+      .execute();
+    return true;
+  });
+}
+
+/**
+ * Creates the LedgerStore over an opened database; `blockReader` (SQLite) reads whole-log blocks off the main thread.
+ * `publication` says which checkpoint latestPublishedCheckpoint answers (default: the newest signed one).
+ */
+export function createKyselyLedgerStore(
+  db: Kysely<Database>,
+  caps: BackendCapabilities,
+  blockReader?: EntryBlockReader,
+  publication: CheckpointPublication = 'signed',
+): LedgerStore {
   const readEntries = async (fromIndex: number, toIndex: number): Promise<SequencedEntry[]> => {
     const rows = await db
       .selectFrom('log_entries')
@@ -180,6 +210,8 @@ export function createKyselyLedgerStore(db: Kysely<Database>, caps: BackendCapab
         .execute(async (trx) => ((await caps.tryLockSequencer(trx)) ? work(sequencingTransaction(trx)) : undefined));
     },
     latestCheckpoint: () => latestCheckpoint(db),
+    latestPublishedCheckpoint: () => (publication === 'witnessed' ? latestPublished(db) : latestCheckpoint(db)),
+    publishCheckpoint: (checkpoint, publishedAtMs) => publish(db, checkpoint, publishedAtMs),
     async readCheckpoints(fromSize, toSize, limit) {
       const rows = await db
         .selectFrom('log_checkpoints')

@@ -45,6 +45,14 @@ export interface LogCheckpointsTable {
   created_at_ms: number;
 }
 
+export interface LogPublishedTable {
+  size: number;
+  root_hash: Buffer;
+  note: string;
+  created_at_ms: number;
+  published_at_ms: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -56,5 +64,6 @@ export interface Database extends IdentityTables, AccessTables, EventSearchTable
   log_personal: LogPersonalTable;
   log_tiles: LogTilesTable;
   log_checkpoints: LogCheckpointsTable;
+  log_published: LogPublishedTable;
   writ_meta: MetaTable;
 }

@@ -1,7 +1,7 @@
 // `writ log checkpoint|entry|proof`: the log's signed state, exact entry bytes, and C2SP receipts.
 import type { Command } from 'commander';
 import { AppError } from '../../shared/app-error.ts';
-import { latestCheckpointOrFail, receiptFor } from '../../ledger/log-reader.ts';
+import { publishedCheckpointOrFail, receiptFor } from '../../ledger/log-reader.ts';
 import { withApp, writeOut } from '../cli-context.ts';
 
 function parseIndex(text: string): number {
@@ -14,9 +14,9 @@ function parseIndex(text: string): number {
 export function registerLogRead(log: Command): void {
   log
     .command('checkpoint')
-    .description('print the latest signed checkpoint, verbatim (C2SP tlog-checkpoint in a signed note)')
+    .description('print the latest published checkpoint, verbatim (C2SP tlog-checkpoint in a signed note, with witness cosignatures under a witness policy)')
     .action(async (_options: unknown, command: Command) => {
-      const note = await withApp(command, async (app) => (await latestCheckpointOrFail(app.store)).note);
+      const note = await withApp(command, async (app) => (await publishedCheckpointOrFail(app.store)).note);
       await writeOut(note);
     });
   log
