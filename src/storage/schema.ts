@@ -4,6 +4,7 @@ import type { IdentityTables } from './schema-identity.ts';
 import type { AccessTables } from './schema-access.ts';
 import type { EventSearchTables } from './schema-event-search.ts';
 import type { GatewayTables } from './schema-gateway.ts';
+import type { RetentionTables } from './schema-retention.ts';
 
 export interface LogPendingTable {
   seq: Generated<number>;
@@ -58,7 +59,7 @@ export interface MetaTable {
   value: string;
 }
 
-export interface Database extends IdentityTables, AccessTables, EventSearchTables, GatewayTables {
+export interface Database extends IdentityTables, AccessTables, EventSearchTables, GatewayTables, RetentionTables {
   log_pending: LogPendingTable;
   log_entries: LogEntriesTable;
   log_personal: LogPersonalTable;
