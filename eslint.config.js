@@ -42,6 +42,19 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', coreForbidden] },
   },
   {
+    // The dashboard runs in a browser and talks to Writ only over HTTP: its types come from the OpenAPI document.
+    files: ['web/src/**'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', localStorage: 'readonly', fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly' },
+    },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src/**', '../../src/*', '../../../src/*', '**/bin/**', '**/scripts/**'], message: 'The dashboard talks to Writ only over HTTP: use web/src/api (types from npm run gen:api).' }] },
+      ],
+    },
+  },
+  {
     files: ['scripts/*.mjs', 'bin/*.js', 'eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },

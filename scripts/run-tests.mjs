@@ -1,6 +1,6 @@
-// Runs every *.test.ts under src/ and bench/ with node's own test runner (Node 20 has no --test globs).
+// Runs every *.test.ts under src/, scripts/ and web/e2e/ with node's own test runner (Node 20 has no --test globs); web/src has Vitest's.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -14,7 +14,7 @@ function findTests(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : findTests('src').sort();
+const files = only.length > 0 ? only : ['src', 'scripts', 'web/e2e'].filter((dir) => existsSync(dir)).flatMap((dir) => findTests(dir)).sort();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

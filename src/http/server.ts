@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import type { TileCache } from '../ledger/tiles.ts';
 import { API_PREFIX, apiPlugin, type ApiOptions } from './api-plugin.ts';
+import { dashboardRoutes, type DashboardOptions } from './dashboard-routes.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { installProblemHandler } from './problem.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
@@ -15,6 +16,8 @@ export interface ServerOptions {
   readonly tileCache?: TileCache;
   /** The /api plugin (authenticator and route modules); without it only health and the log are served. */
   readonly api?: ApiOptions;
+  /** The built dashboard served at / (with its own CSP); without it / is not served. */
+  readonly dashboard?: DashboardOptions;
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -39,5 +42,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   registerLogRoutes(app, { store: options.store, readToken: options.readToken, ...(options.tileCache === undefined ? {} : { tileCache: options.tileCache }) });
   if (options.api !== undefined) void app.register(apiPlugin, { ...options.api, prefix: API_PREFIX });
+  if (options.dashboard !== undefined) void app.register(dashboardRoutes, options.dashboard);
   return app;
 }

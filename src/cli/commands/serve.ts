@@ -1,10 +1,14 @@
 // `writ serve`: first-start admin, the configured policy file, the sequencer, the access scheduler and the HTTP server.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openApp, type WritApp } from '../../app.ts';
 import { applyPolicy } from '../../access/apply-policy.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { configFor } from '../cli-context.ts';
+
+/** The dashboard built by `npm run build:web` (the install step runs it). */
+const DASHBOARD_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 function splitListen(listen: string): { host: string; port: number } {
   const at = listen.lastIndexOf(':');
@@ -48,7 +52,7 @@ export function registerServe(program: Command): void {
       const { buildServer } = await import('../../http/server.ts');
       const { writApiOptions } = await import('../../http/writ-api.ts');
       const api = writApiOptions({ ...app, onAccessChanged: () => { scheduler.poke(); } });
-      const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, tileCache: app.tileCache, api });
+      const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, tileCache: app.tileCache, api, dashboard: { root: DASHBOARD_DIR } });
       const { host, port } = splitListen(app.config.listen);
       await server.listen({ host, port });
       const { serveGateway } = await import('./serve-gateway.ts');
