@@ -21,6 +21,7 @@ import { gatewayRoutes } from './gateway-routes.ts';
 import { createIdentityAuthenticator } from './identity-authenticator.ts';
 import { identityRoutes } from './identity-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
+import { createChangeFeed, streamRoutes } from './stream-routes.ts';
 import { subjectRoutes } from './subject-routes.ts';
 
 export interface WritApiParts {
@@ -79,11 +80,18 @@ export function writApiOptions(parts: WritApiParts): ApiOptions {
     const user = await parts.identityStore.findUserByUsername(username);
     return user === undefined ? undefined : { username: user.username, groups: await parts.identityStore.groupNamesOf(user.id) };
   };
+  // Dashboards hear of every access change this process makes (server-sent events on /api/v1/stream).
+  const feed = createChangeFeed();
+  const onAccessChanged = (): void => {
+    parts.onAccessChanged();
+    feed.publish('access');
+  };
   return {
     authenticator,
     routes: [
       identityRoutes({ identity: parts.identity, authenticator, clock: parts.access.clock, findUser }),
-      accessRoutes({ access: parts.access, actorOf, onChanged: parts.onAccessChanged }),
+      accessRoutes({ access: parts.access, actorOf, onChanged: onAccessChanged }),
+      streamRoutes({ feed }),
       policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
       eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids, tiles: parts.tileCache }),
       subjectRoutes({ erasure: parts.subjectErasure, authenticator }),
