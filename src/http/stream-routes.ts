@@ -59,8 +59,9 @@ export function streamRoutes(deps: StreamRouteDeps): ApiRoutes {
   return (api) => {
     const open = new Set<{ end(): void }>();
     // An open stream would keep the server from closing: end them all when it does.
-    api.addHook('onClose', async () => {
+    api.addHook('onClose', (_instance, done) => {
       for (const response of open) response.end();
+      done();
     });
     api.get('/v1/stream', { schema: { tags: ['access'], summary: 'Server-sent events: "access" when requests or grants changed (no content: refetch what you may see)' } }, (request: FastifyRequest, reply) => {
       if (deps.feed.subscribers >= maxStreams) throw new AppError('unavailable', `too many open streams (${maxStreams}); try again shortly`);
