@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import openapiTS, { astToString } from 'openapi-typescript';
+import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import pino from 'pino';
 import { openApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/load-config.ts';
@@ -35,7 +35,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
 
 /** The text of schema.d.ts for the current routes. */
 export async function generateApiTypes(): Promise<string> {
-  const ast = await openapiTS(await buildOpenApiDocument() as Parameters<typeof openapiTS>[0]);
+  const ast = await openapiTS((await buildOpenApiDocument()) as unknown as OpenAPI3);
   return HEADER + astToString(ast);
 }
 

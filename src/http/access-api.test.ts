@@ -91,6 +91,7 @@ for (const backend of testBackends) {
       await expect('carol', 'GET', '/api/v1/requests?view=all', 200);
       const toReview = await expect('bob', 'GET', '/api/v1/requests?view=to-review', 200);
       assert.deepEqual((toReview.items as { id: string }[]).map((r) => r.id), [requestId]);
+      assert.equal((toReview.items as { firstForResource?: boolean }[])[0]?.firstForResource, true, 'alice never held pg-dev: flagged for the reviewer');
       const aliceReviews = await expect('alice', 'GET', '/api/v1/requests?view=to-review', 200);
       assert.deepEqual(aliceReviews.items, []);
     });

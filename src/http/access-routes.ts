@@ -63,6 +63,12 @@ function matchesLabels(labels: Readonly<Record<string, string>>, wanted: readonl
   });
 }
 
+/** True when the user has never held a grant on the resource: reviewers see it flagged. */
+async function isFirstForResource(access: AccessDeps, userId: string, resourceId: string, nowMs: number): Promise<boolean> {
+  const earlier = await access.store.listGrants({ userId, resourceId, nowMs, limit: 1 });
+  return earlier.items.length === 0;
+}
+
 /** @example apiPlugin(app, { routes: [accessRoutes(deps)], ... }) */
 export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
   const actor = (request: FastifyRequest): Promise<AccessActor> => deps.actorOf(principal(request), request);
@@ -115,8 +121,10 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
         ...(cursor === undefined ? {} : { cursor }),
         limit,
       });
-      const items = view === 'to-review' ? page.items.filter((r) => r.requesterId !== me.userId || r.workflow.selfApproval) : page.items;
-      return { items: items.map(toRequestView), nextCursor: page.nextCursor ?? null };
+      if (view !== 'to-review') return { items: page.items.map(toRequestView), nextCursor: page.nextCursor ?? null };
+      const reviewable = page.items.filter((r) => r.requesterId !== me.userId || r.workflow.selfApproval);
+      const items = await Promise.all(reviewable.map(async (r) => ({ ...toRequestView(r), firstForResource: await isFirstForResource(deps.access, r.requesterId, r.resourceId, now()) })));
+      return { items, nextCursor: page.nextCursor ?? null };
     });
 
     api.get('/v1/requests/:id', { schema: { tags: ['access'], summary: 'One request with its decisions', params: idParams, response: { 200: requestView } } }, async (request) => {

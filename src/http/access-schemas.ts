@@ -80,6 +80,8 @@ export const requestView = z.object({
   expiresAt: z.string(),
   decidedAt: z.string().nullable(),
   grantId: z.string().nullable(),
+  /** Only in the to-review list: true when the requester has never held a grant on this resource (a flag for reviewers). */
+  firstForResource: z.boolean().optional(),
 });
 export type RequestView = z.infer<typeof requestView>;
 

@@ -967,6 +967,7 @@ export interface paths {
                                 expiresAt: string;
                                 decidedAt: string | null;
                                 grantId: string | null;
+                                firstForResource?: boolean;
                             }[];
                             nextCursor: string | null;
                         };
@@ -1049,6 +1050,7 @@ export interface paths {
                                 expiresAt: string;
                                 decidedAt: string | null;
                                 grantId: string | null;
+                                firstForResource?: boolean;
                             };
                             grant: {
                                 id: string;
@@ -1160,6 +1162,7 @@ export interface paths {
                                 expiresAt: string;
                                 decidedAt: string | null;
                                 grantId: string | null;
+                                firstForResource?: boolean;
                             };
                             grant: {
                                 id: string;
@@ -1261,6 +1264,7 @@ export interface paths {
                             expiresAt: string;
                             decidedAt: string | null;
                             grantId: string | null;
+                            firstForResource?: boolean;
                         };
                     };
                 };
@@ -1356,6 +1360,7 @@ export interface paths {
                                 expiresAt: string;
                                 decidedAt: string | null;
                                 grantId: string | null;
+                                firstForResource?: boolean;
                             };
                             grant: {
                                 id: string;
@@ -1466,6 +1471,7 @@ export interface paths {
                                 expiresAt: string;
                                 decidedAt: string | null;
                                 grantId: string | null;
+                                firstForResource?: boolean;
                             };
                             grant: {
                                 id: string;
@@ -1569,6 +1575,7 @@ export interface paths {
                             expiresAt: string;
                             decidedAt: string | null;
                             grantId: string | null;
+                            firstForResource?: boolean;
                         };
                     };
                 };
@@ -1842,6 +1849,7 @@ export interface paths {
                                 expiresAt: string;
                                 decidedAt: string | null;
                                 grantId: string | null;
+                                firstForResource?: boolean;
                             };
                             grant: {
                                 id: string;
