@@ -19,6 +19,10 @@ import type { LedgerStore } from './ledger/ledger-store.ts';
 import { startSequencerLoop, type SequencerLoop } from './ledger/sequencer-loop.ts';
 import type { NoteSigner } from './ledger/signed-note.ts';
 import { createTileCache, type TileCache } from './ledger/tiles.ts';
+import { startRetentionLoop, type RetentionLoop } from './ledger/retention-loop.ts';
+import type { RetentionDeps } from './ledger/retention-run.ts';
+import type { WitnessPolicy } from './ledger/witness-policy.ts';
+import { startWitnessPublisher, type PublicationStatus, type WitnessPublisher } from './ledger/witness-publisher.ts';
 import type { SubjectErasureDeps } from './identity/subject-erasure.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createUuidV7Generator, type IdGenerator } from './shared/ids.ts';
@@ -29,8 +33,11 @@ import { createKyselyGatewayCredentialStore } from './storage/kysely-gateway-cre
 import { createKyselyIdentityStore } from './storage/kysely-identity-store.ts';
 import { createKyselyLedgerStore } from './storage/kysely-ledger-store.ts';
 import { createKyselyPersonalDataEraser } from './storage/kysely-personal-data-eraser.ts';
+import { createKyselyRetentionStore } from './storage/kysely-retention-store.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { loadSigner } from './storage/signing-key-file.ts';
+import { loadLogWitnessPolicy } from './witness/log-witness-policy.ts';
+import { createWitnessClient } from './witness/witness-client.ts';
 
 export interface WritApp {
   readonly config: WritConfig;
@@ -56,16 +63,27 @@ export interface WritApp {
   readonly gatewayCredentials: GatewayCredentialDeps;
   /** Erasure of a data subject's personal data (`eraseSubject`): the eraser and the audit entry factory. */
   readonly subjectErasure: SubjectErasureDeps;
+  /** Retention (the configured rules) and legal holds: `runRetention`, `placeHold`, ... */
+  readonly retention: RetentionDeps;
+  /** Starts this process's retention schedule (nothing when the rules keep everything); `close` stops it. */
+  startRetention(): RetentionLoop;
   /** What the PostgreSQL gateway needs: the ledger, the policy's resources (secrets from the environment and files), credentials and grants. */
   gatewayDeps(): GatewayDeps;
   /** Starts this process's access scheduler (expiry, scheduled starts, notices). */
   startScheduler(): AccessScheduler;
   /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
   readonly tileCache: TileCache;
-  /** Starts this process's sequencer (it integrates only while it holds the sequencer role). */
+  /** Starts this process's sequencer (it integrates only while it holds the sequencer role), and under a witness policy its publisher. */
   startSequencer(): SequencerLoop;
+  /** The log's witness policy (WRIT_WITNESS_POLICY); without one, checkpoints are published as soon as they are signed. */
+  readonly witnessPolicy: WitnessPolicy | undefined;
+  /** Witnesses and publication as this process sees them; undefined without a witness policy or before startSequencer. */
+  publication(): PublicationStatus | undefined;
   close(): Promise<void>;
 }
+
+/** How long the log waits for one witness's answer. */
+const WITNESS_TIMEOUT_MS = 10_000;
 
 /** Tiles the process keeps for proofs: every tile of a log of about 1,000,000 entries (at most 64 MiB). */
 const TILE_CACHE_TILES = 4096;
@@ -83,8 +101,9 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const signer = loadSigner({ dataDir: config.dataDir, origin: config.logOrigin, operatorKey: config.logKey });
+  const witnessPolicy = loadLogWitnessPolicy(config.witnessPolicyFile, signer.verifierKey);
   const opened = await openDatabase({ dataDir: config.dataDir, pgUrl: config.pgUrl, durability: config.durability });
-  const store = createKyselyLedgerStore(opened.db, opened.capabilities, opened.entryBlockReader);
+  const store = createKyselyLedgerStore(opened.db, opened.capabilities, opened.entryBlockReader, witnessPolicy === undefined ? 'signed' : 'witnessed');
   const loops: SequencerLoop[] = [];
   const appender = createGroupCommitAppender(store, {
     maxBatch: config.sequencerBatchSize,
@@ -107,6 +126,21 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
   await policy.refresh(access.store);
   const gatewayCredentials: GatewayCredentialDeps = { credentials: createKyselyGatewayCredentialStore(opened.db, transactions), access, users: identityStore, ids, auditEntry };
   const schedulers: AccessScheduler[] = [];
+  const retention: RetentionDeps = { store: createKyselyRetentionStore(opened.db, transactions, () => clock.nowMs()), settings: config.retention, auditEntry, clock, ids };
+  const retentionLoops: RetentionLoop[] = [];
+  const tileCache = createTileCache(TILE_CACHE_TILES);
+  let publisher: WitnessPublisher | undefined;
+  const startPublisher = (policy: WitnessPolicy): WitnessPublisher =>
+    startWitnessPublisher({
+      store,
+      policy,
+      client: createWitnessClient({ timeoutMs: WITNESS_TIMEOUT_MS }),
+      clock,
+      tileCache,
+      onError: (message, error) => {
+        logger.warn(error === undefined ? {} : { err: error }, message);
+      },
+    });
   return {
     config,
     logger,
@@ -119,13 +153,28 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
     auditEntry,
     appender,
     eventSearch: createKyselyEventSearch(opened.db),
-    tileCache: createTileCache(TILE_CACHE_TILES),
+    tileCache,
+    witnessPolicy,
+    publication: () => publisher?.status(),
     identity,
     identityStore,
     access,
     policy,
     gatewayCredentials,
     subjectErasure: { eraser: createKyselyPersonalDataEraser(transactions), auditEntry },
+    retention,
+    startRetention() {
+      const loop = startRetentionLoop(retention, {
+        onError: (error) => {
+          logger.error({ err: error }, 'retention run failed; it runs again at the next interval');
+        },
+        onRan: (report) => {
+          logger.info({ removed: report.removedCount, held: report.heldCount, batches: report.batches }, 'retention run finished');
+        },
+      });
+      retentionLoops.push(loop);
+      return loop;
+    },
     gatewayDeps: () => ({
       clock,
       ids,
@@ -154,18 +203,25 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
       return scheduler;
     },
     startSequencer() {
+      if (witnessPolicy !== undefined) publisher ??= startPublisher(witnessPolicy);
       const loop = startSequencerLoop(
         { store, signer, clock, batchSize: config.sequencerBatchSize },
-        { pollMs: config.sequencerPollMs, onError: (error) => {
-          logger.error({ err: error }, 'sequencing failed; retrying');
-        } },
+        {
+          pollMs: config.sequencerPollMs,
+          onError: (error) => {
+            logger.error({ err: error }, 'sequencing failed; retrying');
+          },
+          onIntegrated: () => publisher?.notify(),
+        },
       );
       loops.push(loop);
       return loop;
     },
     async close() {
       await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
+      await Promise.all(retentionLoops.map((loop) => loop.stop()));
       await Promise.all(loops.map((loop) => loop.stop()));
+      await publisher?.stop();
       await opened.close();
     },
   };

@@ -1,5 +1,17 @@
 // The validated, frozen configuration of one Writ process.
 import { z } from 'zod';
+import { keepForever, retentionSettingsSchema } from '../ledger/retention-rules.ts';
+
+/** The retention section; from the environment it comes as JSON text. */
+const retentionSetting = z.preprocess((value, context) => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'expected JSON such as {"rules":[{"typePrefix":"gateway.","keepDays":400}],"defaultKeepDays":2557}' });
+    return z.NEVER;
+  }
+}, retentionSettingsSchema);
 
 const listenPattern = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -63,6 +75,10 @@ export const configSchema = z
     adminPassword: z.string().min(1).max(1024).optional(),
     /** A policy file applied at start (a new version only when its content changed). */
     policyFile: z.string().min(1).max(4096).optional(),
+    /** The witness policy (C2SP tlog-policy): the witnesses each checkpoint goes to, and the quorum publication waits for. */
+    witnessPolicyFile: z.string().min(1).max(4096).optional(),
+    /** Retention rules by event type prefix, and how often `writ serve` applies them; without any, everything is kept forever. */
+    retention: retentionSetting.default(keepForever),
   })
   .strict();
 
@@ -91,6 +107,8 @@ export const configEnvNames = {
   sessionAbsoluteHours: 'WRIT_SESSION_ABSOLUTE_HOURS',
   adminPassword: 'WRIT_ADMIN_PASSWORD',
   policyFile: 'WRIT_POLICY_FILE',
+  witnessPolicyFile: 'WRIT_WITNESS_POLICY',
+  retention: 'WRIT_RETENTION',
 } as const satisfies Record<keyof WritConfig, `WRIT_${string}`>;
 
 /** Settings that are secrets: never logged, printed or put in an event. */

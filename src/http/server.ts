@@ -4,6 +4,8 @@ import type { LedgerStore } from '../ledger/ledger-store.ts';
 import type { TileCache } from '../ledger/tiles.ts';
 import { API_PREFIX, apiPlugin, type ApiOptions } from './api-plugin.ts';
 import { dashboardRoutes, type DashboardOptions } from './dashboard-routes.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import type { PublicationStatus } from '../ledger/witness-publisher.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { installProblemHandler } from './problem.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
@@ -16,6 +18,8 @@ export interface ServerOptions {
   readonly tileCache?: TileCache;
   /** The /api plugin (authenticator and route modules); without it only health and the log are served. */
   readonly api?: ApiOptions;
+  /** Witness publication as this process sees it (WritApp.publication), for /healthz and /metrics. */
+  readonly publication?: () => PublicationStatus | undefined;
   /** The built dashboard served at / (with its own CSP); without it / is not served. */
   readonly dashboard?: DashboardOptions;
 }
@@ -36,10 +40,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   });
   installProblemHandler(app);
-  app.get('/healthz', async () => {
-    const checkpoint = await options.store.latestCheckpoint();
-    return { status: 'ok', treeSize: checkpoint?.size ?? 0 };
-  });
+  registerHealthRoutes(app, { store: options.store, ...(options.publication === undefined ? {} : { publication: options.publication }) });
   registerLogRoutes(app, { store: options.store, readToken: options.readToken, ...(options.tileCache === undefined ? {} : { tileCache: options.tileCache }) });
   if (options.api !== undefined) void app.register(apiPlugin, { ...options.api, prefix: API_PREFIX });
   if (options.dashboard !== undefined) void app.register(dashboardRoutes, options.dashboard);

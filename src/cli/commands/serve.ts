@@ -52,7 +52,7 @@ export function registerServe(program: Command): void {
       const { buildServer } = await import('../../http/server.ts');
       const { writApiOptions } = await import('../../http/writ-api.ts');
       const api = writApiOptions({ ...app, onAccessChanged: () => { scheduler.poke(); } });
-      const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, tileCache: app.tileCache, api, dashboard: { root: DASHBOARD_DIR } });
+      const server = buildServer({ store: app.store, logger: app.logger, readToken: app.config.logReadToken, tileCache: app.tileCache, publication: () => app.publication(), api, dashboard: { root: DASHBOARD_DIR } });
       const { host, port } = splitListen(app.config.listen);
       await server.listen({ host, port });
       const { serveGateway } = await import('./serve-gateway.ts');
