@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const outerFolders = ['http', 'cli', 'gateway', 'storage', 'alerts', 'reports', 'web'];
+const outerFolders = ['http', 'cli', 'gateway', 'storage', 'alerts', 'reports', 'web', 'witness'];
 const coreForbidden = {
   patterns: [
     {
