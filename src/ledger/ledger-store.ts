@@ -1,6 +1,7 @@
 // The ledger's persistence port: what the sequencer, the readers and the verifier need from storage.
 import type { EntryBlock, EntryBlockBuffers } from './entry-block.ts';
 import type { Hash } from './hash.ts';
+import type { RemovedEntryReader } from './retention-store.ts';
 import type { TileCoord, TileData } from './tiles.ts';
 
 /** An entry written by a business transaction before the sequencer gives it an index. */
@@ -92,6 +93,8 @@ export interface LedgerStore {
   /** The number of sequenced entries and the highest index, to find holes and extras. */
   entryStats(): Promise<{ count: number; maxIndex: number | undefined }>;
   getMeta(key: string): Promise<string | undefined>;
+  /** Entries whose content retention removed (their leaf hashes stay in the tiles); absent on a store that never removes. */
+  readonly removed?: RemovedEntryReader;
 }
 
 /**

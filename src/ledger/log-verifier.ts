@@ -19,6 +19,8 @@ export interface VerifyReport {
   readonly ok: boolean;
   readonly treeSize: number;
   readonly entriesChecked: number;
+  /** Entries whose content retention removed: their leaf hashes (from the tiles) were checked against every signed root instead. */
+  readonly entriesRemoved: number;
   readonly checkpointsChecked: number;
   readonly pending: number;
   readonly problems: readonly VerifyProblem[];
@@ -68,6 +70,7 @@ interface Rebuilding {
   readonly checkpoints: readonly Checkpoint[];
   readonly rebuild: TreeRebuild;
   readonly cursor: { next: number };
+  removed: number;
 }
 
 function stopProblem(stop: BlockStop): VerifyProblem {
@@ -77,7 +80,7 @@ function stopProblem(stop: BlockStop): VerifyProblem {
 }
 
 /** Checks one block's hashed rows: the event id column, the rebuilt tree against the stored tiles and signed roots. */
-async function checkBlock(store: LedgerStore, block: EntryBlock, hashed: HashedRows, state: Rebuilding, audit: Audit): Promise<void> {
+async function checkBlock(store: LedgerStore, block: EntryBlock, hashed: HashedRows, state: Rebuilding, audit: Audit, stopIsRemoval: boolean): Promise<void> {
   if (hashed.badIdAt !== undefined) {
     const index = block.fromIndex + hashed.badIdAt;
     audit.report(index, `entry ${index}: the stored event id column does not match the entry`);
@@ -85,10 +88,39 @@ async function checkBlock(store: LedgerStore, block: EntryBlock, hashed: HashedR
   const touched = new Map<string, TileData>();
   growThroughCheckpoints(state.rebuild, hashed.leaves, state.checkpoints, state.cursor, touched, audit, (tile) => hashed.tileRoot(tile));
   await compareTiles(store, [...touched.values()], state.rebuild.size, state.treeSize, audit);
-  if (block.stop !== undefined) {
+  if (block.stop !== undefined && !stopIsRemoval) {
     const problem = stopProblem(block.stop);
     audit.report(problem.index, problem.message);
   }
+}
+
+/** The run of indices retention removed that starts at `index` (a block stopped there), or undefined when retention did not remove it. */
+async function removedRunAt(store: LedgerStore, stop: BlockStop | undefined, treeSize: number): Promise<{ from: number; to: number } | undefined> {
+  if (stop?.kind !== 'missing' || store.removed === undefined) return undefined;
+  const [run] = await store.removed.readRemovedRanges(stop.index, Math.min(stop.index + CHUNK, treeSize));
+  return run?.from === stop.index ? run : undefined;
+}
+
+/**
+ * Feeds the leaf hashes of removed entries (read from the level-0 tiles) into the rebuild: a changed one then fails the
+ * signed roots, as a changed entry would. Returns how many were fed.
+ */
+async function checkRemovedRun(store: LedgerStore, run: { from: number; to: number }, state: Rebuilding, audit: Audit): Promise<number> {
+  const tiles = new Map((await store.readTileRange(0, Math.floor(run.from / TILE_WIDTH), Math.floor((run.to - 1) / TILE_WIDTH) + 1)).map((t) => [t.index, t.hashes]));
+  const leaves: Hash[] = [];
+  for (let index = run.from; index < run.to; index++) {
+    const hashes: unknown = tiles.get(Math.floor(index / TILE_WIDTH));
+    const at = (index % TILE_WIDTH) * HASH_SIZE;
+    if (!(hashes instanceof Uint8Array) || hashes.length < at + HASH_SIZE) {
+      audit.report(index, `entry ${index} was removed by retention, and its leaf hash is missing from tile 0/${Math.floor(index / TILE_WIDTH)}: the tree cannot be checked past it`);
+      return leaves.length;
+    }
+    leaves.push(hashes.slice(at, at + HASH_SIZE));
+  }
+  const touched = new Map<string, TileData>();
+  growThroughCheckpoints(state.rebuild, leaves, state.checkpoints, state.cursor, touched, audit);
+  await compareTiles(store, [...touched.values()], state.rebuild.size, state.treeSize, audit);
+  return leaves.length;
 }
 
 /**
@@ -103,13 +135,15 @@ async function checkEntries(store: LedgerStore, hasher: LeafHasher, state: Rebui
   let hashing = block === undefined ? undefined : hasher.hash(block);
   let spare: EntryBlockBuffers | undefined;
   while (block !== undefined && hashing !== undefined) {
-    const end = block.fromIndex + CHUNK;
-    const next = block.stop === undefined && end < state.treeSize ? await read(end, spare) : undefined;
+    const removed = await removedRunAt(store, block.stop, state.treeSize);
+    const end = removed?.to ?? block.fromIndex + CHUNK;
+    const next = (block.stop === undefined || removed !== undefined) && end < state.treeSize ? await read(end, spare) : undefined;
     const hashed = await hashing;
     hashing = next === undefined ? undefined : hasher.hash(next);
-    await checkBlock(store, block, hashed, state, audit);
+    await checkBlock(store, block, hashed, state, audit, removed !== undefined);
     spare = hashed.release();
     checked += block.count;
+    if (removed !== undefined && audit.problems.length === 0) state.removed += await checkRemovedRun(store, removed, state, audit);
     if (audit.problems.length > 0) break;
     block = next;
   }
@@ -245,13 +279,14 @@ export async function verifyLog(store: LedgerStore, verifier: NoteVerifier, opti
   }
   const hasher = createLeafHasher({ useWorker: treeSize >= (options.leafHashWorkerFromEntries ?? DEFAULT_WORKER_FROM_ENTRIES) });
   let checked = 0;
+  const state: Rebuilding = { treeSize, checkpoints, rebuild, cursor, removed: 0 };
   try {
-    checked = await checkEntries(store, hasher, { treeSize, checkpoints, rebuild, cursor }, audit);
+    checked = await checkEntries(store, hasher, state, audit);
   } finally {
     await hasher.close();
   }
   const stats = await store.entryStats();
-  if (stats.count > treeSize || (stats.maxIndex ?? -1) >= treeSize) {
+  if (stats.count + state.removed > treeSize || (stats.maxIndex ?? -1) >= treeSize) {
     audit.report(treeSize, `${stats.count - checked} stored entries lie beyond the signed tree of size ${treeSize}: rows were inserted, or a checkpoint was removed`);
   }
   const problems = [...audit.problems].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
@@ -259,6 +294,7 @@ export async function verifyLog(store: LedgerStore, verifier: NoteVerifier, opti
     ok: problems.length === 0,
     treeSize,
     entriesChecked: checked,
+    entriesRemoved: state.removed,
     checkpointsChecked: checkpoints.length,
     pending: await store.countPending(),
     problems,

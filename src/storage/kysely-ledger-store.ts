@@ -11,6 +11,7 @@ import type { TileCoord, TileData } from '../ledger/tiles.ts';
 import { packEntryBlock } from '../ledger/entry-block.ts';
 import type { BackendCapabilities, EntryBlockReader } from './dialects/capabilities.ts';
 import { indexForSearch } from './event-search-index.ts';
+import { createKyselyRemovedEntryReader } from './kysely-retention-store.ts';
 import { insertPending } from './pending-insert.ts';
 import type { Database } from './schema.ts';
 
@@ -272,5 +273,6 @@ export function createKyselyLedgerStore(
       return { count: Number(row?.n ?? 0), maxIndex: maxIndex === null || maxIndex === undefined ? undefined : Number(maxIndex) };
     },
     getMeta: (key) => getMeta(db, key),
+    removed: createKyselyRemovedEntryReader(db),
   };
 }

@@ -46,6 +46,7 @@ async function verifyLocalLog(options: VerifyOptions, command: Command): Promise
     await writeOut(
       `verifier key: ${trusted}\n` +
         `tree size ${report.treeSize}; ${report.entriesChecked} entries and ${report.checkpointsChecked} checkpoints checked in ${seconds.toFixed(2)} s (${rate} entries/s); ${report.pending} pending\n` +
+        (report.entriesRemoved > 0 ? `${report.entriesRemoved} entries removed by retention: their leaf hashes were checked against every signed root\n` : '') +
         report.problems.map((p) => `PROBLEM${p.index === undefined ? '' : ` at index ${p.index}`}: ${p.message}\n`).join('') +
         (report.ok ? 'OK: the log is intact\n' : ''),
     );
