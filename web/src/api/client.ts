@@ -5,7 +5,8 @@ import type { paths } from './schema';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type PathWith<M extends Method> = { [P in keyof paths]-?: paths[P][M] extends { responses: unknown } ? P : never }[keyof paths];
 type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
-type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : undefined;
+/** Routes that declare no answer schema give `unknown`: the caller states what it expects. */
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : unknown;
 type AnswerOf<O> = O extends { responses: infer R } ? (200 extends keyof R ? JsonOf<R[200]> : 201 extends keyof R ? JsonOf<R[201]> : undefined) : never;
 type BodyOf<O> = O extends { requestBody: { content: { 'application/json': infer B } } } ? B : O extends { requestBody?: { content: { 'application/json': infer B } } } ? B | undefined : undefined;
 type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? Q : undefined;
