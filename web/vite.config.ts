@@ -8,6 +8,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // dist/.vite/manifest.json tells scripts/first-load-size.ts which chunks the first page load fetches.
+    manifest: true,
     // The first-load budget is checked by scripts/first-load-size.ts; Vite's own warning is for much larger chunks.
     chunkSizeWarningLimit: 600,
   },

@@ -1,0 +1,70 @@
+// Measures the dashboard's first load: gzipped JavaScript of the entry chunk, its static imports and the sign-in page.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
+export const FIRST_LOAD_BUDGET_BYTES = 300 * 1024;
+/** The page a first visit lands on (everyone is signed out at first). */
+const FIRST_PAGE_SOURCE = 'src/pages/sign-in-page.tsx';
+
+interface ManifestChunk {
+  readonly file: string;
+  readonly src?: string;
+  readonly isEntry?: boolean;
+  readonly imports?: readonly string[];
+}
+
+export interface FirstLoad {
+  /** Files fetched, entry first. */
+  readonly files: readonly string[];
+  readonly gzipBytes: number;
+  /** Entry chunk and its static imports only. */
+  readonly entryGzipBytes: number;
+}
+
+/** Every chunk `key` loads before it runs: itself and its static imports, transitively. */
+function staticClosure(manifest: Readonly<Record<string, ManifestChunk>>, key: string, seen: Set<string>): void {
+  if (seen.has(key)) return;
+  seen.add(key);
+  for (const imported of manifest[key]?.imports ?? []) staticClosure(manifest, imported, seen);
+}
+
+function gzipSize(distDir: string, file: string): number {
+  return gzipSync(readFileSync(join(distDir, file)), { level: 9 }).length;
+}
+
+/**
+ * @example measureFirstLoad('web/dist') // { files: ['assets/index-abc.js', ...], gzipBytes: 95000, entryGzipBytes: 90000 }
+ */
+export function measureFirstLoad(distDir: string): FirstLoad {
+  const manifest = JSON.parse(readFileSync(join(distDir, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+  const entry = Object.entries(manifest).find(([, chunk]) => chunk.isEntry === true)?.[0];
+  if (entry === undefined) throw new Error('the build manifest names no entry chunk');
+  const entryKeys = new Set<string>();
+  staticClosure(manifest, entry, entryKeys);
+  const keys = new Set(entryKeys);
+  const firstPage = Object.entries(manifest).find(([, chunk]) => chunk.src === FIRST_PAGE_SOURCE)?.[0];
+  if (firstPage !== undefined) staticClosure(manifest, firstPage, keys);
+  const fileOf = (key: string): string => manifest[key]?.file ?? key;
+  const js = (key: string): boolean => fileOf(key).endsWith('.js');
+  const sum = (set: Set<string>): number => [...set].filter(js).reduce((total, key) => total + gzipSize(distDir, fileOf(key)), 0);
+  return { files: [...keys].filter(js).map(fileOf), gzipBytes: sum(keys), entryGzipBytes: sum(entryKeys) };
+}
+
+/** Builds web/dist when it is missing (npm ci builds it; a fresh checkout without install may not have it). */
+export function ensureWebBuilt(): void {
+  if (existsSync(join(WEB_DIST, '.vite', 'manifest.json'))) return;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('building the dashboard failed (npm run build:web)');
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  ensureWebBuilt();
+  const load = measureFirstLoad(WEB_DIST);
+  const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+  process.stdout.write(`first load: ${kb(load.gzipBytes)} of JavaScript gzipped (entry and its imports ${kb(load.entryGzipBytes)}; budget ${kb(FIRST_LOAD_BUDGET_BYTES)})\n${load.files.map((f) => `  ${f}`).join('\n')}\n`);
+}
