@@ -13,6 +13,7 @@ import { registerListGrants } from './commands/list-grants.ts';
 import { registerListRequests } from './commands/list-requests.ts';
 import { registerListResources } from './commands/list-resources.ts';
 import { registerLogAppend } from './commands/log-append.ts';
+import { registerLogArchive } from './commands/log-archive.ts';
 import { registerLogRead } from './commands/log-read.ts';
 import { registerLogTail } from './commands/log-tail.ts';
 import { registerLogin } from './commands/login-session.ts';
@@ -27,7 +28,7 @@ import { registerShowIdentity } from './commands/show-identity.ts';
 import { registerShowPolicy } from './commands/show-policy.ts';
 import { registerTestPolicy } from './commands/test-policy.ts';
 import { registerVerify } from './commands/verify.ts';
-import { registerWitnessServe } from './commands/witness-serve.ts';
+import { registerWitnessEvidence, registerWitnessServe } from './commands/witness-serve.ts';
 
 /** Commands that work on the local database and log. */
 function registerLocalCommands(program: Command): void {
@@ -35,12 +36,14 @@ function registerLocalCommands(program: Command): void {
   registerLogAppend(log);
   registerLogRead(log);
   registerLogTail(log);
+  registerLogArchive(log);
   registerKeys(program);
   registerMigrate(program);
   registerServe(program);
   registerVerify(program);
   const witness = program.command('witness').description('a C2SP tlog-witness of other logs');
   registerWitnessServe(witness);
+  registerWitnessEvidence(witness);
 }
 
 /** Commands that talk to a Writ server over its HTTP API (--server). */

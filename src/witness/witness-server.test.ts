@@ -10,6 +10,7 @@ import { leafHash } from '../ledger/hash.ts';
 import type { Hash } from '../ledger/hash.ts';
 import { referenceConsistencyProof, referenceRoot } from '../ledger/merkle-reference.ts';
 import { createSigner, generateSignerKey, signNote } from '../ledger/signed-note.ts';
+import { runWrit } from '../cli/testing/run-writ.ts';
 import { loadWitnessCosigner } from './witness-key-file.ts';
 import { startWitnessServer } from './witness-server.ts';
 import type { RunningWitness } from './witness-server.ts';
@@ -96,9 +97,13 @@ test('a stale old size gets 409 text/x.tlog.size with the stored size, and a rol
   }
 });
 
-test('a fork gets 409 and its two checkpoints are kept as evidence', async () => {
-  const witness = await startWitness(newDir());
+test('a fork gets 409 and its two checkpoints are kept as evidence, which writ witness evidence prints', async () => {
+  const dir = newDir();
+  const witness = await startWitness(dir);
   try {
+    const clean = await runWrit(['--data', dir, 'witness', 'evidence']);
+    assert.equal(clean.code, 0, clean.stderr + clean.stdout);
+    assert.match(clean.stdout, /^no evidence/);
     await assertCosigned(witness, bodyOf(0, [], noteOf(300)), noteOf(300));
     const forged = noteOf(300, referenceRoot(leaves.slice(1, 301)));
     await assertSizeConflict(witness, bodyOf(300, [], forged), 300);
@@ -110,6 +115,13 @@ test('a fork gets 409 and its two checkpoints are kept as evidence', async () =>
     assert.equal(kept.storedNote, noteOf(300));
     assert.equal(kept.presentedNote, forged);
     assert.equal(witness.store.load(ORIGIN)?.checkpointNote, noteOf(300));
+    const listed = await runWrit(['--data', dir, 'witness', 'evidence']);
+    assert.equal(listed.code, 1, 'evidence makes the command fail, for monitoring scripts');
+    assert.ok(listed.stdout.includes(`FORK of ${ORIGIN}`));
+    assert.ok(listed.stdout.includes(noteOf(300)) && listed.stdout.includes(forged), 'both checkpoints are printed verbatim');
+    const other = await runWrit(['--data', dir, 'witness', 'evidence', '--log', 'other.example.com/log', '--json']);
+    assert.equal(other.code, 0, other.stderr + other.stdout);
+    assert.equal(other.stdout, '[]\n');
   } finally {
     await witness.stop();
   }

@@ -25,7 +25,8 @@ export interface WitnessStore {
   /** Stores `newState` only if the stored size is still `expectedSize` (undefined: no state yet), in one transaction. */
   compareAndSwap(origin: string, expectedSize: number | undefined, newState: WitnessLogState): SwapResult;
   recordEvidence(evidence: Omit<WitnessEvidence, 'id'>): void;
-  listEvidence(origin: string): WitnessEvidence[];
+  /** Evidence of one log, or of every log without `origin`, oldest first. */
+  listEvidence(origin?: string): WitnessEvidence[];
   close(): void;
 }
 
@@ -86,8 +87,8 @@ export function openWitnessStore(dataDir: string): WitnessStore {
   const insertEvidence = db.prepare<[string, string, string, string, number]>(
     'insert into witness_evidence (origin, kind, stored_note, presented_note, at_ms) values (?, ?, ?, ?, ?)',
   );
-  const selectEvidence = db.prepare<[string], EvidenceRow>(
-    'select id, origin, kind, stored_note, presented_note, at_ms from witness_evidence where origin = ? order by id',
+  const selectEvidence = db.prepare<[string, string], EvidenceRow>(
+    "select id, origin, kind, stored_note, presented_note, at_ms from witness_evidence where (? = '' or origin = ?) order by id",
   );
   const swap = db.transaction((origin: string, expectedSize: number | undefined, newState: WitnessLogState): SwapResult => {
     const row = selectLog.get(origin);
@@ -107,7 +108,7 @@ export function openWitnessStore(dataDir: string): WitnessStore {
       insertEvidence.run(e.origin, e.kind, e.storedNote, e.presentedNote, e.atMs);
     },
     listEvidence(origin) {
-      return selectEvidence.all(origin).map((r) => ({
+      return selectEvidence.all(origin ?? '', origin ?? '').map((r) => ({
         id: r.id, origin: r.origin, kind: r.kind, storedNote: r.stored_note, presentedNote: r.presented_note, atMs: r.at_ms,
       }));
     },

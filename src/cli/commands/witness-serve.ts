@@ -62,3 +62,34 @@ export function registerWitnessServe(witness: Command): void {
       store.close();
     });
 }
+
+/** `writ witness evidence`: prints what the witness kept of forks and bad proofs; exit 1 when there is any. */
+export function registerWitnessEvidence(witness: Command): void {
+  witness
+    .command('evidence')
+    .description('list the evidence the witness kept (forks, bad consistency proofs): both checkpoints, verbatim; exit 1 if there is any')
+    .option('--log <origin>', 'only the log with this origin')
+    .option('--json', 'print JSON')
+    .action(async (options: { log?: string; json?: true }, command: Command) => {
+      const dataDir = command.optsWithGlobals<{ data?: string }>().data;
+      if (dataDir === undefined) throw new AppError('config_invalid', 'give --data <dir>: the directory of the witness database and key');
+      const store = openWitnessStore(dataDir);
+      const evidence = (() => {
+        try {
+          return store.listEvidence(options.log);
+        } finally {
+          store.close();
+        }
+      })();
+      const text =
+        options.json === true
+          ? `${JSON.stringify(evidence.map((e) => ({ ...e, at: new Date(e.atMs).toISOString() })))}\n`
+          : evidence.length === 0
+            ? 'no evidence: every checkpoint this witness was shown extended the one it held\n'
+            : evidence
+                .map((e) => `${e.kind.toUpperCase()} of ${e.origin} at ${new Date(e.atMs).toISOString()}\n--- checkpoint the witness held:\n${e.storedNote}--- checkpoint it was shown:\n${e.presentedNote}`)
+                .join('\n');
+      await new Promise<void>((resolve) => process.stdout.write(text, () => { resolve(); }));
+      if (evidence.length > 0) throw new AppError('ledger_inconsistent', `the witness holds ${String(evidence.length)} piece(s) of evidence of a misbehaving log`);
+    });
+}
