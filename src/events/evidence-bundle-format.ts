@@ -69,6 +69,8 @@ export const bundleManifestSchema = z.strictObject({
   selection: bundleSelectionSchema,
   redacted: z.boolean(),
   entryCount: count,
+  /** Lines of entries whose content retention removed (counted in entryCount). */
+  removedCount: count,
   chunkCount: count,
   personal: personalCountsSchema,
   witnessPolicy: z.boolean(),
@@ -86,14 +88,25 @@ export const bundlePersonalSchema = z.discriminatedUnion('kind', [
 export type BundlePersonal = z.infer<typeof bundlePersonalSchema>;
 
 /** One line of an entries file: the entry's exact bytes as UTF-8 text, its receipt, its personal part. */
-export const bundleLineSchema = z.strictObject({
+export const bundleEntryLineSchema = z.strictObject({
   index: count,
   eventId: text(64),
   entry: z.string().min(1).max(65_535),
   receipt: z.string().min(1).max(16_384),
   personal: bundlePersonalSchema,
 });
-export type BundleLine = z.infer<typeof bundleLineSchema>;
+export type BundleEntryLine = z.infer<typeof bundleEntryLineSchema>;
+
+/** The line of an entry whose content retention removed: only its leaf hash (from the tree) and its receipt remain. */
+export const bundleRemovedLineSchema = z.strictObject({
+  index: count,
+  removed: z.literal(true),
+  leafHash: z.string().length(44),
+  receipt: z.string().min(1).max(16_384),
+});
+export type BundleRemovedLine = z.infer<typeof bundleRemovedLineSchema>;
+
+export type BundleLine = BundleEntryLine | BundleRemovedLine;
 
 /**
  * One entries-file line, canonical JSON ending in a newline.

@@ -11,17 +11,20 @@ import { isPlainObject } from './bounded-json.ts';
 import {
   BUNDLE_FORMAT,
   bundleFiles,
-  bundleLineSchema,
+  bundleEntryLineSchema,
   bundleManifestSchema,
+  bundleRemovedLineSchema,
   chunkNumberOf,
   ENTRIES_PER_CHUNK,
   formatManifest,
   MAX_BUNDLE_ENTRIES,
+  type BundleEntryLine,
   type BundleLine,
   type BundleManifest,
+  type BundleRemovedLine,
   type PersonalCounts,
 } from './evidence-bundle-format.ts';
-import { matchesSelection, type StoredFields } from './evidence-bundle-selection.ts';
+import { isFiltered, matchesSelection, type StoredFields } from './evidence-bundle-selection.ts';
 import { isPersonalCommitment, SALT_BYTES } from './personal-commitment.ts';
 
 export interface BundleProblem {
@@ -46,6 +49,8 @@ export interface BundleReport {
   readonly checkpoint: { readonly origin: string; readonly size: number; readonly rootHash: string } | undefined;
   readonly cosigners: readonly string[];
   readonly entriesChecked: number;
+  /** Of them, entries whose content retention removed (only their leaf hash was proven). */
+  readonly removed: number;
   readonly personal: PersonalCounts;
   readonly redacted: boolean | undefined;
   readonly problems: readonly BundleProblem[];
@@ -206,6 +211,7 @@ interface EntryContext {
   readonly manifest: BundleManifest | undefined;
   readonly findings: Findings;
   readonly personal: { -readonly [K in keyof PersonalCounts]: number };
+  removed: number;
 }
 
 function parseLine(text: string, file: string, lineNumber: number, findings: Findings): BundleLine | undefined {
@@ -216,7 +222,8 @@ function parseLine(text: string, file: string, lineNumber: number, findings: Fin
     findings.add({ file, message: `${file} line ${lineNumber} is not JSON` });
     return undefined;
   }
-  const result = bundleLineSchema.safeParse(parsed);
+  const removed = isPlainObject(parsed) && 'removed' in parsed;
+  const result = removed ? bundleRemovedLineSchema.safeParse(parsed) : bundleEntryLineSchema.safeParse(parsed);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const index = isPlainObject(parsed) && typeof parsed.index === 'number' ? { index: parsed.index } : {};
@@ -224,7 +231,7 @@ function parseLine(text: string, file: string, lineNumber: number, findings: Fin
   return undefined;
 }
 
-function checkPersonal(line: BundleLine, stored: StoredFields, context: EntryContext): string | undefined {
+function checkPersonal(line: BundleEntryLine, stored: StoredFields, context: EntryContext): string | undefined {
   const commitment = stored.personalCommitment;
   context.personal[line.personal.kind] += 1;
   switch (line.personal.kind) {
@@ -246,48 +253,65 @@ function checkPersonal(line: BundleLine, stored: StoredFields, context: EntryCon
   }
 }
 
-/** Checks one entry line; returns false when it has a problem (each reported). */
-function checkLine(line: BundleLine, context: EntryContext): boolean {
-  const { checkpoint, findings } = context;
-  const fail = (message: string): false => {
-    findings.add({ index: line.index, message });
-    return false;
-  };
-  const entry = encoder.encode(line.entry);
+/** Checks a receipt: for this index, against the bundle's checkpoint, placing `leaf` under its root; a problem, or undefined. */
+function receiptProblem(index: number, receiptText: string, leaf: Uint8Array, context: EntryContext): string | undefined {
+  const { checkpoint } = context;
+  if (index >= checkpoint.size) return `the index is outside the checkpoint's tree of ${checkpoint.size} entries`;
+  let receipt;
+  try {
+    receipt = parseReceipt(receiptText);
+  } catch (error) {
+    return messageOf(error);
+  }
+  if (receipt.index !== index) return `the receipt is for index ${receipt.index}, not ${index}`;
+  if (receipt.checkpointNote !== context.note) return "the receipt's checkpoint is not the bundle's checkpoint";
+  if (!verifyInclusion(leaf, index, checkpoint.size, receipt.proof, checkpoint.rootHash)) {
+    return `the inclusion proof does not place this entry at index ${index} of the checkpoint (the entry or the proof was changed)`;
+  }
+  return undefined;
+}
+
+/** Why an entry line fails, or undefined when it holds. */
+function entryLineProblem(line: BundleEntryLine, context: EntryContext): string | undefined {
   let stored: StoredFields;
   try {
     const parsed: unknown = JSON.parse(line.entry);
-    if (!isPlainObject(parsed)) return fail('the entry is not a JSON object');
+    if (!isPlainObject(parsed)) return 'the entry is not a JSON object';
     stored = parsed;
   } catch {
-    return fail('the entry is not JSON');
+    return 'the entry is not JSON';
   }
-  if (stored.id !== line.eventId) return fail(`the entry's id is not the line's eventId ${line.eventId}`);
-  if (line.index >= checkpoint.size) return fail(`the index is outside the checkpoint's tree of ${checkpoint.size} entries`);
-  let receipt;
-  try {
-    receipt = parseReceipt(line.receipt);
-  } catch (error) {
-    return fail(messageOf(error));
-  }
-  if (receipt.index !== line.index) return fail(`the receipt is for index ${receipt.index}, not ${line.index}`);
-  if (receipt.checkpointNote !== context.note) return fail("the receipt's checkpoint is not the bundle's checkpoint");
-  if (!verifyInclusion(leafHash(entry), line.index, checkpoint.size, receipt.proof, checkpoint.rootHash)) {
-    return fail(`the inclusion proof does not place this entry at index ${line.index} of the checkpoint (the entry or the proof was changed)`);
-  }
+  if (stored.id !== line.eventId) return `the entry's id is not the line's eventId ${line.eventId}`;
+  const proofProblem = receiptProblem(line.index, line.receipt, leafHash(encoder.encode(line.entry)), context);
+  if (proofProblem !== undefined) return proofProblem;
   const personalProblem = checkPersonal(line, stored, context);
-  if (personalProblem !== undefined) return fail(personalProblem);
-  if (context.manifest !== undefined) {
-    const outside = matchesSelection(line.index, stored, context.manifest.selection);
-    if (outside !== undefined) return fail(`the entry is outside the bundle's selection: ${outside}`);
-  }
-  return true;
+  if (personalProblem !== undefined) return personalProblem;
+  const outside = context.manifest === undefined ? undefined : matchesSelection(line.index, stored, context.manifest.selection);
+  return outside === undefined ? undefined : `the entry is outside the bundle's selection: ${outside}`;
 }
 
-/** Reads the lines of the entries files in order, checking order, chunk sizes and the entry count limit. */
-function checkEntries(files: ReadonlyMap<string, Uint8Array>, chunks: readonly string[], context: EntryContext): { count: number; indices: number[] } {
+/** Why the line of a removed entry fails, or undefined: its leaf hash must be proven, and only whole ranges hold removed entries. */
+function removedLineProblem(line: BundleRemovedLine, context: EntryContext): string | undefined {
+  context.removed += 1;
+  const leaf = decodeBase64Strict(line.leafHash);
+  if (leaf?.length !== 32) return 'the leaf hash of the removed entry is not base64 of 32 bytes';
+  const proofProblem = receiptProblem(line.index, line.receipt, leaf, context);
+  if (proofProblem !== undefined) return proofProblem;
+  const selection = context.manifest?.selection;
+  if (selection !== undefined && isFiltered(selection)) return 'a filtered bundle cannot list entries whose content was removed';
+  return selection === undefined ? undefined : matchesSelection(line.index, {}, selection);
+}
+
+/** Checks one line; reports its problem. */
+function checkLine(line: BundleLine, context: EntryContext): void {
+  const problem = 'removed' in line ? removedLineProblem(line, context) : entryLineProblem(line, context);
+  if (problem !== undefined) context.findings.add({ index: line.index, message: problem });
+}
+
+/** Reads the lines of the entries files in order, checking order, file sizes and the entry limit; returns how many lines it read. */
+function checkEntries(files: ReadonlyMap<string, Uint8Array>, chunks: readonly string[], context: EntryContext): number {
   const { findings } = context;
-  const indices: number[] = [];
+  let count = 0;
   let previous = -1;
   chunks.forEach((file, chunkIndex) => {
     const text = textOf(files, file, findings);
@@ -299,20 +323,19 @@ function checkEntries(files: ReadonlyMap<string, Uint8Array>, chunks: readonly s
       findings.add({ file, message: `${file} holds ${lines.length} lines; every entries file holds ${ENTRIES_PER_CHUNK} but the last, which holds 1 to ${ENTRIES_PER_CHUNK}` });
     }
     lines.forEach((lineText, i) => {
-      if (indices.length >= MAX_BUNDLE_ENTRIES) {
-        if (indices.length === MAX_BUNDLE_ENTRIES) findings.add({ file, message: `the bundle holds more than ${MAX_BUNDLE_ENTRIES} entries` });
-        indices.push(-1);
+      count += 1;
+      if (count > MAX_BUNDLE_ENTRIES) {
+        if (count === MAX_BUNDLE_ENTRIES + 1) findings.add({ file, message: `the bundle holds more than ${MAX_BUNDLE_ENTRIES} entries` });
         return;
       }
       const line = parseLine(lineText, file, i + 1, findings);
       if (line === undefined) return;
       if (line.index <= previous) findings.add({ index: line.index, file, message: `entries must be in increasing index order; ${line.index} follows ${previous}` });
       previous = Math.max(previous, line.index);
-      indices.push(line.index);
       checkLine(line, context);
     });
   });
-  return { count: indices.length, indices };
+  return count;
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -320,7 +343,7 @@ function sha256Hex(bytes: Uint8Array): string {
 }
 
 /** What the manifest says against what the bundle holds. */
-function checkManifest(files: ReadonlyMap<string, Uint8Array>, manifest: BundleManifest, checked: { checkpoint: Checkpoint; count: number; indices: number[]; chunks: number; personal: PersonalCounts }, findings: Findings): void {
+function checkManifest(files: ReadonlyMap<string, Uint8Array>, manifest: BundleManifest, checked: { checkpoint: Checkpoint; count: number; removed: number; chunks: number; personal: PersonalCounts }, findings: Findings): void {
   const bad = (message: string): void => {
     findings.add({ file: bundleFiles.manifest, message: `${bundleFiles.manifest} ${message}` });
   };
@@ -329,6 +352,7 @@ function checkManifest(files: ReadonlyMap<string, Uint8Array>, manifest: BundleM
   if (manifest.origin !== checkpoint.origin) bad(`names origin "${manifest.origin}", the checkpoint "${checkpoint.origin}"`);
   if (manifest.checkpoint.size !== checkpoint.size || manifest.checkpoint.rootHash !== root) bad(`names checkpoint size ${manifest.checkpoint.size}, the checkpoint is size ${checkpoint.size} with another root`);
   if (manifest.entryCount !== checked.count) bad(`says ${manifest.entryCount} entries, the bundle holds ${checked.count}`);
+  if (manifest.removedCount !== checked.removed) bad(`says ${manifest.removedCount} entries were removed by retention, the bundle holds ${checked.removed}`);
   if (manifest.chunkCount !== checked.chunks) bad(`says ${manifest.chunkCount} entries files, the bundle holds ${checked.chunks}`);
   for (const kind of ['included', 'erased', 'redacted', 'none'] as const) {
     if (manifest.personal[kind] !== checked.personal[kind]) bad(`says ${manifest.personal[kind]} entries with personal part ${kind}, the bundle holds ${checked.personal[kind]}`);
@@ -338,7 +362,7 @@ function checkManifest(files: ReadonlyMap<string, Uint8Array>, manifest: BundleM
   if (readme !== undefined && sha256Hex(readme) !== manifest.readmeSha256) bad(`does not match ${bundleFiles.readme} (its SHA-256 differs): the README was changed`);
   const s = manifest.selection;
   if (s.toIndex > checkpoint.size || s.fromIndex > s.toIndex) bad(`selects indices ${s.fromIndex} to ${s.toIndex}, not inside the checkpoint's ${checkpoint.size} entries`);
-  const filtered = [s.fromTime, s.toTime, s.type, s.actor, s.target, s.outcome, s.requestId, s.grantId].some((v) => v !== undefined);
+  const filtered = isFiltered(s);
   // Without filters the selection is a whole index range: every entry in it must be present.
   if (!filtered && s.toIndex <= checkpoint.size && checked.count !== s.toIndex - s.fromIndex) {
     bad(`selects every entry from index ${s.fromIndex} to ${s.toIndex} (exclusive), but the bundle holds ${checked.count} of the ${s.toIndex - s.fromIndex}`);
@@ -366,11 +390,12 @@ export function verifyEvidenceBundle(files: ReadonlyMap<string, Uint8Array>, tru
   const opened = note === undefined || verifiers.length === 0 ? undefined : checkCheckpoint(note, verifiers, policy, findings);
   const personal = { included: 0, erased: 0, redacted: 0, none: 0 };
   let entriesChecked = 0;
+  let removed = 0;
   if (opened !== undefined && note !== undefined) {
-    const context: EntryContext = { checkpoint: opened.checkpoint, note, manifest, findings, personal };
-    const checked = checkEntries(files, chunks, context);
-    entriesChecked = checked.count;
-    if (manifest !== undefined) checkManifest(files, manifest, { checkpoint: opened.checkpoint, ...checked, chunks: chunks.length, personal }, findings);
+    const context: EntryContext = { checkpoint: opened.checkpoint, note, manifest, findings, personal, removed: 0 };
+    entriesChecked = checkEntries(files, chunks, context);
+    removed = context.removed;
+    if (manifest !== undefined) checkManifest(files, manifest, { checkpoint: opened.checkpoint, count: entriesChecked, removed, chunks: chunks.length, personal }, findings);
   }
   const checkpoint = opened === undefined ? undefined : { origin: opened.checkpoint.origin, size: opened.checkpoint.size, rootHash: Buffer.from(opened.checkpoint.rootHash).toString('base64') };
   return {
@@ -381,6 +406,7 @@ export function verifyEvidenceBundle(files: ReadonlyMap<string, Uint8Array>, tru
     checkpoint,
     cosigners: opened?.cosigners ?? [],
     entriesChecked,
+    removed,
     personal,
     redacted: manifest?.redacted,
     problems: findings.problems,

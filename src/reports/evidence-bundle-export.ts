@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../shared/app-error.ts';
 import { normaliseEventTime } from '../events/event-time.ts';
+import type { EventInput } from '../events/event-schema.ts';
 import type { EventSearch } from '../events/event-search.ts';
 import {
   BUNDLE_FORMAT,
@@ -23,7 +24,8 @@ import type { LedgerStore, SequencedEntry, StoredCheckpoint } from '../ledger/le
 import { inclusionProof, publishedCheckpointOrFail } from '../ledger/log-reader.ts';
 import { formatReceipt } from '../ledger/receipt.ts';
 import { createVerifier, openNote } from '../ledger/signed-note.ts';
-import type { TileCache } from '../ledger/tiles.ts';
+import { TILE_WIDTH, type TileCache } from '../ledger/tiles.ts';
+import { HASH_SIZE, type Hash } from '../ledger/hash.ts';
 import { bundleReadme } from './evidence-bundle-readme.ts';
 import type { BundleMember } from './evidence-bundle-tar.ts';
 
@@ -57,6 +59,8 @@ export interface BundleRequest {
 }
 
 export interface PreparedBundle {
+  /** The log's origin (its key name). */
+  readonly origin: string;
   readonly selection: BundleSelection;
   readonly checkpointSize: number;
   readonly entryCount: number;
@@ -66,6 +70,11 @@ export interface PreparedBundle {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+interface Counts {
+  personal: { -readonly [K in keyof PersonalCounts]: number };
+  removed: number;
+}
 const encoder = new TextEncoder();
 
 /**
@@ -129,22 +138,52 @@ function hasCommitment(entry: Uint8Array): boolean {
   return typeof parsed.personalCommitment === 'string';
 }
 
+/** A selected index: its stored entry, or the leaf hash of an entry whose content retention removed. */
+type Selected = { readonly kind: 'entry'; readonly entry: SequencedEntry } | { readonly kind: 'removed'; readonly index: number; readonly leafHash: Hash };
+
 /** The lines of one entries file. */
-async function chunkOf(deps: BundleExportDeps, checkpoint: StoredCheckpoint, entries: readonly SequencedEntry[], redact: boolean, counts: { -readonly [K in keyof PersonalCounts]: number }): Promise<Uint8Array> {
-  const personal = redact ? new Map<string, { salt: Uint8Array; value: Uint8Array }>() : await deps.store.readPersonal(entries.map((e) => e.eventId));
+async function chunkOf(deps: BundleExportDeps, checkpoint: StoredCheckpoint, batch: readonly Selected[], redact: boolean, counts: Counts): Promise<Uint8Array> {
+  const entries = batch.flatMap((s) => (s.kind === 'entry' ? [s.entry] : []));
+  const personal = redact || entries.length === 0 ? new Map<string, { salt: Uint8Array; value: Uint8Array }>() : await deps.store.readPersonal(entries.map((e) => e.eventId));
   let text = '';
-  for (const e of entries) {
-    const proof = await inclusionProof(deps.store, e.index, checkpoint.size, deps.tiles);
+  for (const selected of batch) {
+    const index = selected.kind === 'entry' ? selected.entry.index : selected.index;
+    const receipt = formatReceipt({ index, proof: await inclusionProof(deps.store, index, checkpoint.size, deps.tiles), checkpointNote: checkpoint.note });
+    if (selected.kind === 'removed') {
+      counts.removed += 1;
+      text += formatBundleLine({ index, removed: true, leafHash: Buffer.from(selected.leafHash).toString('base64'), receipt });
+      continue;
+    }
+    const e = selected.entry;
     let part: BundlePersonal = { kind: 'none' };
     if (hasCommitment(e.entry)) {
       const stored = personal.get(e.eventId);
       part = redact ? { kind: 'redacted' } : stored === undefined ? { kind: 'erased' } : { kind: 'included', value: decoder.decode(stored.value), salt: Buffer.from(stored.salt).toString('base64') };
     }
-    counts[part.kind] += 1;
-    const receipt = formatReceipt({ index: e.index, proof, checkpointNote: checkpoint.note });
-    text += formatBundleLine({ index: e.index, eventId: e.eventId, entry: decoder.decode(e.entry), receipt, personal: part });
+    counts.personal[part.kind] += 1;
+    text += formatBundleLine({ index, eventId: e.eventId, entry: decoder.decode(e.entry), receipt, personal: part });
   }
   return encoder.encode(text);
+}
+
+/** Every index of [from, to): stored entries, and the leaf hashes (from the level-0 tiles) of those retention removed. */
+async function readRange(store: LedgerStore, from: number, to: number, size: number): Promise<Selected[]> {
+  const entries = await store.readEntries(from, to);
+  if (entries.length === to - from) return entries.map((entry) => ({ kind: 'entry', entry }));
+  const byIndex = new Map(entries.map((e) => [e.index, e]));
+  const removed = new Set<number>();
+  for (const w of (await store.removed?.readRemovedRanges(from, to)) ?? []) for (let i = w.from; i < w.to; i++) removed.add(i);
+  const tiles = removed.size === 0 ? new Map<number, Uint8Array>() : new Map((await store.readTileRange(0, Math.floor(from / TILE_WIDTH), Math.floor((to - 1) / TILE_WIDTH) + 1)).map((t) => [t.index, t.hashes]));
+  const selected: Selected[] = [];
+  for (let index = from; index < to; index++) {
+    const entry = byIndex.get(index);
+    const at = (index % TILE_WIDTH) * HASH_SIZE;
+    const leaf = tiles.get(Math.floor(index / TILE_WIDTH))?.slice(at, at + HASH_SIZE);
+    if (entry !== undefined) selected.push({ kind: 'entry', entry });
+    else if (removed.has(index) && leaf?.length === HASH_SIZE) selected.push({ kind: 'removed', index, leafHash: leaf });
+    else throw new AppError('ledger_inconsistent', `entry ${index} of the checkpoint of size ${size} is not stored, and retention did not remove it: run "writ verify"`);
+  }
+  return selected;
 }
 
 /**
@@ -165,13 +204,10 @@ export async function prepareEvidenceBundle(deps: BundleExportDeps, request: Bun
   const entryCount = selected?.length ?? selection.toIndex - selection.fromIndex;
   if (entryCount > MAX_BUNDLE_ENTRIES) throw tooMany();
   const createdAt = formatEventTime(deps.nowMs());
-  const batch = async (first: number): Promise<readonly SequencedEntry[]> => {
-    if (selected !== undefined) return selected.slice(first, first + ENTRIES_PER_CHUNK);
+  const batch = async (first: number): Promise<readonly Selected[]> => {
+    if (selected !== undefined) return selected.slice(first, first + ENTRIES_PER_CHUNK).map((entry) => ({ kind: 'entry', entry }));
     const from = selection.fromIndex + first;
-    const to = Math.min(selection.toIndex, from + ENTRIES_PER_CHUNK);
-    const entries = await deps.store.readEntries(from, to);
-    if (entries.length !== to - from) throw new AppError('ledger_inconsistent', `entries ${from} to ${to} of the checkpoint of size ${checkpoint.size} are not all stored: run "writ verify"`);
-    return entries;
+    return readRange(deps.store, from, Math.min(selection.toIndex, from + ENTRIES_PER_CHUNK), checkpoint.size);
   };
   async function* members(): AsyncGenerator<BundleMember> {
     const readme = encoder.encode(bundleReadme({ origin, checkpointSize: checkpoint.size, entryCount, selection, redacted: request.redact, witnessPolicy: deps.witnessPolicyText !== undefined, createdAt, tool: deps.tool }));
@@ -179,7 +215,7 @@ export async function prepareEvidenceBundle(deps: BundleExportDeps, request: Bun
     yield { name: bundleFiles.checkpoint, bytes: encoder.encode(checkpoint.note) };
     yield { name: bundleFiles.logKey, bytes: encoder.encode(`${deps.verifierKey}\n`) };
     if (deps.witnessPolicyText !== undefined) yield { name: bundleFiles.witnessPolicy, bytes: encoder.encode(deps.witnessPolicyText) };
-    const counts = { included: 0, erased: 0, redacted: 0, none: 0 };
+    const counts: Counts = { personal: { included: 0, erased: 0, redacted: 0, none: 0 }, removed: 0 };
     let chunkCount = 0;
     for (let first = 0; first < entryCount; first += ENTRIES_PER_CHUNK) {
       yield { name: chunkName(chunkCount), bytes: await chunkOf(deps, checkpoint, await batch(first), request.redact, counts) };
@@ -194,12 +230,27 @@ export async function prepareEvidenceBundle(deps: BundleExportDeps, request: Bun
       selection,
       redacted: request.redact,
       entryCount,
+      removedCount: counts.removed,
       chunkCount,
-      personal: counts,
+      personal: counts.personal,
       witnessPolicy: deps.witnessPolicyText !== undefined,
       readmeSha256: createHash('sha256').update(readme).digest('hex'),
     });
     yield { name: bundleFiles.manifest, bytes: encoder.encode(manifest) };
   }
-  return { selection, checkpointSize: checkpoint.size, entryCount, redacted: request.redact, members };
+  return { origin, selection, checkpointSize: checkpoint.size, entryCount, redacted: request.redact, members };
+}
+
+/**
+ * The `ledger.bundle.exported` event of a prepared bundle: exporting personal data is itself on the ledger.
+ * @example await app.appender.append([app.auditEntry(bundleExportedEvent(bundle, actorOf(principal), 'api'))])
+ */
+export function bundleExportedEvent(bundle: PreparedBundle, actor: EventInput['actor'], via: 'api' | 'cli'): EventInput {
+  return {
+    type: 'ledger.bundle.exported',
+    actor,
+    targets: [{ kind: 'log', id: bundle.origin }],
+    outcome: 'success',
+    data: { via, checkpointSize: bundle.checkpointSize, selection: bundle.selection, entryCount: bundle.entryCount, redacted: bundle.redacted },
+  };
 }

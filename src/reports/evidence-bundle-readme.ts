@@ -58,6 +58,8 @@ Each line of an entries file is \`{"entry", "eventId", "index", "personal", "rec
   a blank line, then the checkpoint verbatim.
 - \`personal\`: \`{"kind":"included","value","salt"}\` (the exact canonical JSON of the personal part, and a base64
   32-byte salt), or \`{"kind":"erased"}\`, \`{"kind":"redacted"}\`, \`{"kind":"none"}\` (the event has no personal part).
+- An entry whose content retention removed appears as \`{"index", "leafHash", "receipt", "removed": true}\`: its bytes are
+  gone, but its leaf hash (from the log's tree) is still proven by the receipt, so the range stays complete.
 
 ## Verify with writ (offline, nothing else needed)
     writ verify --bundle this-file.tar --vkey '<the log's verifier key, obtained from the operator>'${f.witnessPolicy ? " --policy <the log's witness policy>" : ''}

@@ -10,6 +10,7 @@ import { bundleFiles } from '../events/evidence-bundle-format.ts';
 import { verifyEvidenceBundle, type BundleReport } from '../events/evidence-bundle-verifier.ts';
 import { eraseSubject } from '../identity/subject-erasure.ts';
 import type { Principal } from '../identity/principal.ts';
+import { runRetention } from '../ledger/retention-run.ts';
 import { integratePending } from '../ledger/sequencer.ts';
 import { generateSignerKey } from '../ledger/signed-note.ts';
 import { isAppError } from '../shared/app-error.ts';
@@ -71,6 +72,7 @@ for (const backend of testBackends) {
     let db: TestDatabase;
     let app: WritApp;
     let admin: Principal;
+    const clock = createManualClock(Date.UTC(2026, 10, 26, 9, 0, 0));
     const append = async (actor: EventActor, type: string, outcome: 'success' | 'failure' | 'denied', extra: Partial<EventInput> = {}): Promise<void> => {
       const entry = app.auditEntry({ type, actor, outcome, data: {}, ...extra });
       await app.transactions.run((_trx, ledger) => ledger.appendPending([entry]));
@@ -83,7 +85,7 @@ for (const backend of testBackends) {
     before(async () => {
       db = await createTestDatabase(backend);
       const config = loadConfig({ dataDir: db.dataDir, pgUrl: db.pgUrl, logOrigin: 'test.writ/log' }, {}, undefined);
-      app = await openApp(config, { clock: createManualClock(Date.UTC(2026, 10, 26, 9, 0, 0)), logger: pino({ level: 'silent' }) });
+      app = await openApp(config, { clock, logger: pino({ level: 'silent' }) });
       await app.identity.bootstrapAdmin({ password: PASSWORD });
       const signedIn = await app.identity.login({ username: 'admin', password: PASSWORD, ip: '192.0.2.1', userAgent: 'test' });
       if (signedIn.kind !== 'signed-in') throw new Error('admin sign-in failed');
@@ -193,6 +195,21 @@ for (const backend of testBackends) {
       const report = verify(bytes, [app.signer.verifierKey]);
       assert.equal(report.ok, true, problemsOf(report));
       assert.equal(report.personal.erased, lines.length);
+    });
+
+    test('entries whose content retention removed keep their place: leaf hash and receipt, and the range still verifies', async () => {
+      clock.advanceMs(3 * 24 * 3600 * 1000);
+      const settings = { ...app.retention.settings, rules: [{ typePrefix: 'app.report.', keepDays: 1 }], defaultKeepDays: 'forever' as const };
+      const run = await runRetention({ ...app.retention, settings }, { actor: { kind: 'system', id: 'writ' }, trigger: 'admin', dryRun: false });
+      assert.ok(run.removedCount > 0);
+      await sequence();
+      const bytes = await exportBundle(app, { from: { kind: 'index', index: 0 }, to: { kind: 'index', index: 300 } });
+      const report = verify(bytes, [app.signer.verifierKey]);
+      assert.equal(report.ok, true, problemsOf(report));
+      assert.equal(report.entriesChecked, 300);
+      assert.ok(report.removed > 100, `${report.removed} removed entries are listed`);
+      const removedAt = offsetOf(bytes, '"leafHash":"') + '"leafHash":"'.length + 2;
+      assert.match(problemsOf(verify(flipped(bytes, removedAt), [app.signer.verifierKey])), /inclusion proof does not place this entry|not base64/);
     });
 
     test('bad selections are refused with a clear error', async () => {
