@@ -73,8 +73,11 @@ export interface WritApp {
   startScheduler(): AccessScheduler;
   /** The process's tile cache for proofs, receipts and served tiles (filled from committed storage only). */
   readonly tileCache: TileCache;
-  /** Starts this process's sequencer (it integrates only while it holds the sequencer role), and under a witness policy its publisher. */
-  startSequencer(): SequencerLoop;
+  /**
+   * Starts this process's sequencer (it integrates only while it holds the sequencer role), and under a witness policy
+   * its publisher unless `publish` is false.
+   */
+  startSequencer(options?: { readonly publish?: boolean }): SequencerLoop;
   /** The log's witness policy (WRIT_WITNESS_POLICY); without one, checkpoints are published as soon as they are signed. */
   readonly witnessPolicy: WitnessPolicy | undefined;
   /** Witnesses and publication as this process sees them; undefined without a witness policy or before startSequencer. */
@@ -202,8 +205,9 @@ export async function openApp(config: WritConfig, options: { logger?: Logger; cl
       schedulers.push(scheduler);
       return scheduler;
     },
-    startSequencer() {
-      if (witnessPolicy !== undefined) publisher ??= startPublisher(witnessPolicy);
+    startSequencer(options = {}) {
+      // A short-lived command (writ log append) leaves publication to the serving process, whose publisher polls.
+      if (witnessPolicy !== undefined && options.publish !== false) publisher ??= startPublisher(witnessPolicy);
       const loop = startSequencerLoop(
         { store, signer, clock, batchSize: config.sequencerBatchSize },
         {

@@ -56,6 +56,8 @@ export interface WitnessPublisherDeps {
   readonly onError: (message: string, error?: unknown) => void;
   /** Retry delays after a round that did not reach the quorum: doubling from `minMs` to `maxMs`. */
   readonly retry?: { readonly minMs: number; readonly maxMs: number };
+  /** How often an idle publisher looks for checkpoints signed by another process (default 2 s). */
+  readonly idlePollMs?: number;
 }
 
 export interface WitnessPublisher {
@@ -211,6 +213,7 @@ export function startWitnessPublisher(deps: WitnessPublisherDeps): WitnessPublis
         running = undefined;
         if (again) schedule(0);
         else if (signedSize > publishedSize || states.size > collecting.lines.size) schedule(delayMs);
+        else schedule(deps.idlePollMs ?? 2000);
       });
     return running;
   };

@@ -39,7 +39,7 @@ export function registerLogAppend(log: Command): void {
     .description('append NDJSON events from stdin; prints one JSON acknowledgement per line once it is durable')
     .action(async (_options: unknown, command: Command) => {
       const failures = await withApp(command, async (app) => {
-        const sequencer = app.startSequencer();
+        const sequencer = app.startSequencer({ publish: false });
         const inFlight: { line: number; result: Promise<RecordOutcome> }[] = [];
         let failed = 0;
         // Acknowledgements go out as soon as each event (and every one before it) is durable, while stdin is still
