@@ -8,11 +8,14 @@ import type { GatewayCredentialDeps } from '../gateway/gateway-credentials.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { SubjectErasureDeps } from '../identity/subject-erasure.ts';
+import type { RetentionDeps } from '../ledger/retention-run.ts';
 import type { Principal } from '../identity/principal.ts';
 import { toPublicUser, toUserId, type User } from '../identity/user.ts';
 import type { GroupCommitAppender } from '../ledger/group-commit.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { NoteSigner } from '../ledger/signed-note.ts';
 import type { TileCache } from '../ledger/tiles.ts';
+import type { WitnessPolicy } from '../ledger/witness-policy.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import { accessRoutes } from './access-routes.ts';
 import type { ApiOptions } from './api-plugin.ts';
@@ -20,8 +23,10 @@ import { eventRoutes } from './event-routes.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { createIdentityAuthenticator } from './identity-authenticator.ts';
 import { identityRoutes } from './identity-routes.ts';
+import { logKeyRoutes } from './log-key-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
 import { createChangeFeed, streamRoutes } from './stream-routes.ts';
+import { retentionRoutes } from './retention-routes.ts';
 import { subjectRoutes } from './subject-routes.ts';
 
 export interface WritApiParts {
@@ -30,6 +35,9 @@ export interface WritApiParts {
   readonly appender: GroupCommitAppender;
   readonly ids: IdGenerator;
   readonly tileCache: TileCache;
+  /** The log's signer: only its public verifier key is served. */
+  readonly signer: Pick<NoteSigner, 'verifierKey'>;
+  readonly witnessPolicy: WitnessPolicy | undefined;
   readonly identity: IdentityService;
   readonly identityStore: IdentityStore;
   readonly access: AccessDeps;
@@ -37,6 +45,8 @@ export interface WritApiParts {
   readonly gatewayCredentials: GatewayCredentialDeps;
   /** Erasure of a data subject's personal data. */
   readonly subjectErasure: SubjectErasureDeps;
+  /** Retention rules and legal holds. */
+  readonly retention: RetentionDeps;
   /** Where the PostgreSQL gateway listens and the address clients are told to use. */
   readonly config: Pick<WritConfig, 'pgListen' | 'pgAdvertise'>;
   /** Told after an access command changed stored times (the scheduler re-reads them). */
@@ -95,6 +105,8 @@ export function writApiOptions(parts: WritApiParts): ApiOptions {
       policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
       eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids, tiles: parts.tileCache }),
       subjectRoutes({ erasure: parts.subjectErasure, authenticator }),
+      retentionRoutes({ retention: parts.retention, authenticator }),
+      logKeyRoutes({ verifierKey: parts.signer.verifierKey, witnessPolicy: parts.witnessPolicy }),
       gatewayRoutes({ credentials: parts.gatewayCredentials, clock: parts.access.clock, actorOf, pgListen: parts.config.pgListen, pgAdvertise: parts.config.pgAdvertise }),
     ],
   };

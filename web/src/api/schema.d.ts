@@ -2747,6 +2747,24 @@ export interface paths {
                     };
                 };
                 /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2815,6 +2833,52 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/log/verifier-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The log's verifier key and its witnesses' keys (public) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the log origin (the key name), line 1 of every checkpoint */
+                            origin: string;
+                            /** @description C2SP signed-note verifier key: <name>+<key ID as 8 hex digits>+<base64(0x01 || Ed25519 public key)> */
+                            verifierKey: string;
+                            witnesses: {
+                                name: string;
+                                /** @description cosignature/v1 verifier key (type 0x04) */
+                                verifierKey: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
