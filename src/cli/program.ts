@@ -14,6 +14,7 @@ import { registerListRequests } from './commands/list-requests.ts';
 import { registerListResources } from './commands/list-resources.ts';
 import { registerLogAppend } from './commands/log-append.ts';
 import { registerLogArchive } from './commands/log-archive.ts';
+import { registerLogExport } from './commands/log-export.ts';
 import { registerLogRead } from './commands/log-read.ts';
 import { registerLogTail } from './commands/log-tail.ts';
 import { registerLogin } from './commands/login-session.ts';
@@ -37,6 +38,7 @@ function registerLocalCommands(program: Command): void {
   registerLogRead(log);
   registerLogTail(log);
   registerLogArchive(log);
+  registerLogExport(log);
   registerKeys(program);
   registerMigrate(program);
   registerServe(program);
