@@ -7,6 +7,7 @@ export const exitCodes: Readonly<Record<AppErrorCode, number>> = {
   invalid_event: 65,
   event_too_large: 65,
   not_found: 66,
+  gone: 66,
   unauthorized: 77,
   forbidden: 77,
   conflict: 75,

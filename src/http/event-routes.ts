@@ -135,11 +135,20 @@ export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
         summary: 'One event with its entry bytes, inclusion proof and the signed checkpoint it is proven against',
         tags: ['events'],
         params: eventParamsSchema,
-        response: { 200: eventResponseSchema, ...problemResponses, 404: problemSchema },
+        response: { 200: eventResponseSchema, ...problemResponses, 404: problemSchema, 410: problemSchema },
       },
     }, async (request) => {
       const found = await deps.search.findEvent(request.params.id);
-      if (found === undefined) throw new AppError('not_found', `no event with id "${request.params.id}" in the log`);
+      if (found === undefined) {
+        const removed = await deps.store.removed?.findRemoved(request.params.id);
+        if (removed !== undefined) {
+          const removedAt = new Date(removed.removedAtMs).toISOString();
+          throw new AppError('gone', `event "${removed.eventId}" (log index ${removed.index}) was removed by retention at ${removedAt}: its content is gone; its leaf hash stays in the tree, so proofs that include it still verify`, {
+            details: { index: removed.index, removedAt },
+          });
+        }
+        throw new AppError('not_found', `no event with id "${request.params.id}" in the log`);
+      }
       const view = { event: readEntry(found.entry, found.personal), entry: base64(found.entry) };
       if (found.index === undefined) return { ...view, index: null, inclusionProof: null, checkpoint: null, receipt: null };
       const checkpoint = await checkpointCovering(deps.store, found.index);

@@ -37,6 +37,22 @@ function requireReadToken(authorization: string | undefined, readToken: string |
   }
 }
 
+/**
+ * The answer for a bundle with entries retention removed: 410 naming the removed ranges and the retention floor (from
+ * which every entry is still held), as C2SP's minimum index does; a bundle missing entries otherwise is an inconsistency.
+ */
+async function refuseRemoved(store: LedgerStore, tail: string, first: number, width: number): Promise<never> {
+  const removed = (await store.removed?.readRemovedRanges(first, first + width)) ?? [];
+  if (removed.length === 0) throw new AppError('ledger_inconsistent', `entries ${first}…${first + width - 1} are not all stored`);
+  const floor = (await store.removed?.floor()) ?? 0;
+  const ranges = removed.map((r) => (r.to - r.from === 1 ? `${r.from}` : `${r.from}…${r.to - 1}`)).join(', ');
+  throw new AppError(
+    'gone',
+    `entry bundle ${tail} holds entries whose content retention removed (${ranges}); every entry from index ${floor} on is still held. Hash tiles, proofs and receipts of removed entries still work`,
+    { details: { retentionFloor: floor, removed: removed.map((r) => [r.from, r.to - 1]) } },
+  );
+}
+
 export function registerLogRoutes(app: FastifyInstance, options: LogRouteOptions): void {
   const { store } = options;
   app.get('/log/checkpoint', async (_request, reply) => {
@@ -52,7 +68,7 @@ export function registerLogRoutes(app: FastifyInstance, options: LogRouteOptions
       const first = tile.index * TILE_WIDTH;
       if (first + tile.width > published) throw new AppError('not_found', `entry bundle ${tail} is beyond the published tree of size ${published}`);
       const entries = await store.readEntries(first, first + tile.width);
-      if (entries.length !== tile.width) throw new AppError('ledger_inconsistent', `entries ${first}…${first + tile.width - 1} are not all stored`);
+      if (entries.length !== tile.width) await refuseRemoved(store, tail, first, tile.width);
       return sendBytes(reply, encodeEntryBundle(entries.map((e) => e.entry)), tileCacheControl(tile.width));
     }
     const cached = options.tileCache?.hashes(tile.level, tile.index, tile.width);

@@ -8,6 +8,7 @@ export const httpStatusOf: Readonly<Record<AppErrorCode, number>> = {
   invalid_event: 400,
   event_too_large: 413,
   not_found: 404,
+  gone: 410,
   unauthorized: 401,
   forbidden: 403,
   conflict: 409,

@@ -5,6 +5,8 @@ export const appErrorCodes = {
   invalid_event: 'invalid_event',
   event_too_large: 'event_too_large',
   not_found: 'not_found',
+  /** It existed and was removed on purpose (retention): say so, rather than "not found". */
+  gone: 'gone',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
   conflict: 'conflict',

@@ -49,10 +49,10 @@ async function tokenFor(server: FastifyInstance, username: string, password: str
 }
 
 /** @example const h = await createApiHarness('sqlite'); await h.call('GET', '/api/v1/auth/me', { token: h.tokens.alice }) */
-export async function createApiHarness(backend: 'sqlite' | 'postgres'): Promise<ApiHarness> {
+export async function createApiHarness(backend: 'sqlite' | 'postgres', options: { env?: NodeJS.ProcessEnv; readToken?: string } = {}): Promise<ApiHarness> {
   const db = await createTestDatabase(backend);
   const clock = createManualClock(HARNESS_START_MS);
-  const config = loadConfig({ dataDir: db.dataDir, pgUrl: db.pgUrl, adminPassword: ADMIN_PASSWORD, logLevel: 'silent', logOrigin: 'test.writ/log' }, {}, undefined);
+  const config = loadConfig({ dataDir: db.dataDir, pgUrl: db.pgUrl, adminPassword: ADMIN_PASSWORD, logLevel: 'silent', logOrigin: 'test.writ/log' }, options.env ?? {}, undefined);
   const logger = pino({ level: 'silent' });
   // Sign-in delays pass on the manual clock, so throttling is tested without waiting.
   const sleep = (ms: number): Promise<void> => {
@@ -61,7 +61,7 @@ export async function createApiHarness(backend: 'sqlite' | 'postgres'): Promise<
   };
   const app = await openApp(config, { clock, logger, sleep });
   await app.identity.bootstrapAdmin({ password: ADMIN_PASSWORD });
-  const server = buildServer({ store: app.store, logger, readToken: undefined, api: writApiOptions({ ...app, onAccessChanged: () => undefined }) });
+  const server = buildServer({ store: app.store, logger, readToken: options.readToken, api: writApiOptions({ ...app, onAccessChanged: () => undefined }) });
   await server.ready();
   const admin = await tokenFor(server, 'admin', ADMIN_PASSWORD);
   const cast = [
