@@ -14,6 +14,7 @@ import { inclusionProof, consistencyProof, publishedCheckpointOrFail } from '../
 import { integratePending } from '../ledger/sequencer.ts';
 import { createVerifier, generateSignerKey, splitSignedNote } from '../ledger/signed-note.ts';
 import { proveConsistency, proveInclusion, tilePath, treeRoot, TILE_WIDTH, type TileSource } from '../ledger/tiles.ts';
+import { runRetentionAsAdmin } from '../identity/retention-commands.ts';
 import { isAppError } from '../shared/app-error.ts';
 import { createManualClock } from '../shared/clock.ts';
 import { createMemoryArchive, type MemoryArchive } from './testing/memory-archive.ts';
@@ -21,16 +22,19 @@ import { createTestDatabase, testBackends, type TestDatabase } from './testing/t
 
 const ORIGIN = 'test.writ/archive';
 
-async function openTestApp(db: TestDatabase): Promise<WritApp> {
-  const config = loadConfig({ dataDir: db.dataDir, pgUrl: db.pgUrl, logOrigin: ORIGIN }, {}, undefined);
-  return openApp(config, { clock: createManualClock(Date.UTC(2026, 10, 26, 9, 0, 0)), logger: pino({ level: 'silent' }) });
+const DAY_MS = 86_400_000;
+const RETENTION = { rules: [{ typePrefix: 'app.session.', keepDays: 30 }], defaultKeepDays: 'forever' };
+
+async function openTestApp(db: TestDatabase, clock = createManualClock(Date.UTC(2026, 10, 26, 9, 0, 0))): Promise<WritApp> {
+  const config = loadConfig({ dataDir: db.dataDir, pgUrl: db.pgUrl, logOrigin: ORIGIN }, { WRIT_RETENTION: JSON.stringify(RETENTION) }, undefined);
+  return openApp(config, { clock, logger: pino({ level: 'silent' }) });
 }
 
 /** Appends `count` events and sequences them all, so the log's checkpoint covers them. */
-async function appendAndSequence(app: WritApp, count: number, tag: string): Promise<void> {
+async function appendAndSequence(app: WritApp, count: number, tag: string, type = 'app.document.viewed'): Promise<void> {
   for (let from = 0; from < count; from += 2000) {
     const entries = Array.from({ length: Math.min(2000, count - from) }, (_, i) =>
-      app.auditEntry({ type: 'app.document.viewed', actor: { kind: 'user', id: `user-${(from + i) % 7}` }, outcome: 'success', data: { tag, n: from + i } }),
+      app.auditEntry({ type, actor: { kind: 'user', id: `user-${(from + i) % 7}` }, outcome: 'success', data: { tag, n: from + i } }),
     );
     await app.transactions.run((_trx, ledger) => ledger.appendPending(entries));
   }
@@ -115,6 +119,47 @@ for (const backend of testBackends) {
       assert.ok(hashesEqual(treeRoot(1000, source), checkpoint.rootHash));
       for (const index of [0, 255, 256, 699, 999]) assert.deepEqual(proveInclusion(index, 1000, source), await inclusionProof(app.store, index, 1000));
       assert.deepEqual(proveConsistency(700, 1000, source), await consistencyProof(app.store, 700, 1000));
+    } finally {
+      await app.close();
+      await db.dispose();
+    }
+  });
+}
+
+for (const backend of testBackends) {
+  test(`on ${backend}: a bundle archived before retention stays; one emptied before archiving is listed as removed and the archive still verifies`, async () => {
+    const db = await createTestDatabase(backend);
+    const clock = createManualClock(Date.UTC(2025, 0, 1, 9, 0, 0));
+    const app = await openTestApp(db, clock);
+    try {
+      await app.identity.bootstrapAdmin({ password: 'archive test root 2026' });
+      const login = await app.identity.login({ username: 'admin', password: 'archive test root 2026', ip: '192.0.2.1', userAgent: 'test' });
+      if (login.kind !== 'signed-in') throw new Error(`admin sign-in failed: ${login.kind}`);
+      await appendAndSequence(app, 300, 'old', 'app.session.started');
+      const files = createMemoryArchive();
+      await archive(app, files);
+      const archivedBundle = files.files.get('tile/entries/000');
+      assert.ok(archivedBundle !== undefined);
+      await appendAndSequence(app, 300, 'older', 'app.session.started');
+      clock.advanceMs(40 * DAY_MS);
+      await appendAndSequence(app, 100, 'new');
+      const retention = await runRetentionAsAdmin(app.retention, login.principal, { dryRun: false });
+      assert.ok(retention.removedCount >= 600, `retention removed ${retention.removedCount}`);
+      await appendAndSequence(app, 1, 'after');
+
+      const run = await archive(app, files);
+      assert.deepEqual(files.files.get('tile/entries/000'), archivedBundle, 'a bundle archived before retention stays as it was');
+      const edgeBundle = `tile/entries/002.p/${run.treeSize - 512}`;
+      assert.ok(!files.files.has('tile/entries/001') && !files.files.has(edgeBundle), 'bundles whose content is gone are not archived');
+      assert.deepEqual(run.removed.map((r) => r.bundle), ['tile/entries/001', edgeBundle]);
+      const manifest = parseManifest(files.files.get(`manifests/${run.treeSize}.json`) ?? new Uint8Array());
+      const listed = manifest.removed.find((r) => r.bundle === 'tile/entries/001');
+      assert.ok(listed !== undefined && listed.from === 256 && listed.to === 512 && listed.ranges.length > 0);
+
+      const report = await verify(app, files);
+      assert.deepEqual(report.problems, []);
+      assert.ok(report.entriesRemoved > 0);
+      assert.match(report.warnings.join('\n'), /not archived: retention had removed/);
     } finally {
       await app.close();
       await db.dispose();
@@ -214,6 +259,18 @@ describe('a tampered archive (SQLite)', () => {
     const old = parseManifest(files.files.get('manifests/600.json') ?? new Uint8Array());
     files.files.set('manifests/600.json', encodeManifest({ ...old, tool: 'forged' }));
     failsOn(await verify(app, files), 'manifests/1000.json', /the manifest before it/);
+  });
+
+  test('a manifest naming a path outside the archive: refused as unreadable', async () => {
+    const files = copyOf(pristine);
+    const text = Buffer.from(files.files.get('manifests/1000.json') ?? new Uint8Array()).toString('utf8').replace('"path":"tile/0/000"', '"path":"../../etc/passwd"');
+    files.files.set('manifests/1000.json', Buffer.from(text, 'utf8'));
+    failsOn(await verify(app, files), 'manifests/1000.json', /the manifest is unreadable: files\.\d+\.path is not a file name an archive holds/);
+  });
+
+  test('an oversized tile listed as such: not read past its limit', async () => {
+    const report = await verify(app, forge('tile/0/001', () => new Uint8Array(1 << 20)));
+    failsOn(report, 'tile/0/001', /has 1048576 bytes, more than (the )?8192/);
   });
 
   test('another key: every checkpoint fails its signature', async () => {
