@@ -125,6 +125,8 @@ interface TileReader {
   /** Fetches the tiles not yet held at least that wide. */
   fetch(coords: readonly TileCoord[]): Promise<void>;
   fetched(): number;
+  /** Counts tiles fetched outside `fetch` (the level-0 tiles read beside entry bundles). */
+  countFetched(count: number): void;
 }
 
 function tileName(coord: TileCoord): string {
@@ -159,6 +161,9 @@ function createTileReader(fetcher: LogFetcher): TileReader {
       count += wanted.length;
     },
     fetched: () => count,
+    countFetched(more) {
+      count += more;
+    },
   };
 }
 
@@ -248,6 +253,7 @@ async function verifyEntries(check: EntriesCheck, fetcher: LogFetcher, reader: T
   const widthOf = (b: number): number => Math.min(TILE_WIDTH, to.size - b * TILE_WIDTH);
   const fetchPair = (i: number): Promise<[Uint8Array, Uint8Array]> => {
     const b = first + i;
+    reader.countFetched(1);
     return Promise.all([fetcher.entryBundle(b, widthOf(b)), exactTile(fetcher, { level: 0, index: b, width: widthOf(b) })]);
   };
   let size = from.size;
