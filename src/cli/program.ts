@@ -23,6 +23,7 @@ import { registerTokens } from './commands/manage-tokens.ts';
 import { registerUsers } from './commands/manage-users.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerQueryEvents } from './commands/query-events.ts';
+import { registerHolds, registerRetention } from './commands/manage-retention.ts';
 import { registerRequestAccess } from './commands/request-access.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerShowIdentity } from './commands/show-identity.ts';
@@ -73,6 +74,8 @@ function registerApiCommands(program: Command, io: CliIo): void {
   registerTokens(program, io);
   registerQueryEvents(program, io);
   registerEraseSubject(program, io);
+  registerRetention(program, io);
+  registerHolds(program, io);
 }
 
 export function createProgram(io: CliIo = processIo()): Command {
