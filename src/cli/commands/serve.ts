@@ -1,4 +1,4 @@
-// `writ serve`: first-start admin, the configured policy file, the sequencer, the access scheduler and the HTTP server.
+// `writ serve`: first-start admin, the configured policy file, the sequencer, the access and retention schedules and the HTTP server.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -49,6 +49,8 @@ export function registerServe(program: Command): void {
       await applyPolicyFile(app);
       const sequencer = app.startSequencer();
       const scheduler = app.startScheduler();
+      // Retention runs on its own schedule (daily by default); `app.close()` stops it. Nothing runs when the rules keep everything.
+      app.startRetention();
       const { buildServer } = await import('../../http/server.ts');
       const { writApiOptions } = await import('../../http/writ-api.ts');
       const api = writApiOptions({ ...app, onAccessChanged: () => { scheduler.poke(); } });
