@@ -20,6 +20,7 @@ import type { IdGenerator } from '../shared/ids.ts';
 import { accessRoutes } from './access-routes.ts';
 import type { ApiOptions } from './api-plugin.ts';
 import { eventRoutes } from './event-routes.ts';
+import { evidenceBundleRoutes } from './evidence-bundle-routes.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { createIdentityAuthenticator } from './identity-authenticator.ts';
 import { identityRoutes } from './identity-routes.ts';
@@ -105,6 +106,17 @@ export function writApiOptions(parts: WritApiParts): ApiOptions {
       policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
       eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids, tiles: parts.tileCache }),
       subjectRoutes({ erasure: parts.subjectErasure, authenticator }),
+      evidenceBundleRoutes({
+        store: parts.store,
+        search: parts.eventSearch,
+        tiles: parts.tileCache,
+        appender: parts.appender,
+        auditEntry: parts.access.auditEntry,
+        clock: parts.access.clock,
+        verifierKey: parts.signer.verifierKey,
+        witnessPolicyText: parts.witnessPolicy?.text,
+        authenticator,
+      }),
       retentionRoutes({ retention: parts.retention, authenticator }),
       logKeyRoutes({ verifierKey: parts.signer.verifierKey, witnessPolicy: parts.witnessPolicy }),
       gatewayRoutes({ credentials: parts.gatewayCredentials, clock: parts.access.clock, actorOf, pgListen: parts.config.pgListen, pgAdvertise: parts.config.pgAdvertise }),
