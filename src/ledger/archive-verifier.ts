@@ -177,8 +177,13 @@ function checkCompleteness(audit: Audit, head: ReadManifest, manifests: readonly
   const size = head.manifest.treeSize;
   const expected = new Map(archiveTiles(size).map((t) => [pathOf(t), t]));
   const removed = new Set(head.manifest.removed.map((r) => r.bundle));
-  for (const path of removed) {
-    if (!expected.has(path) || expected.get(path)?.kind !== 'entries') audit.log.add(head.path, `it lists ${path} as removed, which is no entry bundle of the tree of size ${size}`);
+  for (const record of head.manifest.removed) {
+    const bundle = expected.get(record.bundle);
+    const from = bundle === undefined ? -1 : bundle.index * TILE_WIDTH;
+    const inside = record.ranges.every(([a, b]) => from <= a && a < b && b <= record.to);
+    if (bundle?.kind !== 'entries' || record.from !== from || record.to !== from + bundle.width || record.ranges.length === 0 || !inside) {
+      audit.log.add(head.path, `it lists ${record.bundle} (entries ${record.from}…${record.to - 1}) as removed, which is not an entry bundle of the tree of size ${size} with removed entries inside it`);
+    }
   }
   for (const [path, tile] of expected) {
     if (!audit.listed.has(path) && !removed.has(path)) audit.log.add(path, `the manifest of size ${size} does not list it`, tile.index * TILE_WIDTH * TILE_WIDTH ** (tile.kind === 'hash' ? tile.level : 0));

@@ -273,6 +273,23 @@ describe('a tampered archive (SQLite)', () => {
     failsOn(report, 'tile/0/001', /has 1048576 bytes, more than (the )?8192/);
   });
 
+  test('a bundle deleted and claimed removed: a wrong range fails; a well-formed one is reported, and the chain names the drop', async () => {
+    const claim = (from: number): MemoryArchive => {
+      const files = copyOf(pristine);
+      files.files.delete('tile/entries/001');
+      const head = parseManifest(files.files.get('manifests/1000.json') ?? new Uint8Array());
+      const relisted = head.files.filter((f) => f.path !== 'tile/entries/001');
+      const removed = [{ bundle: 'tile/entries/001', from, to: from + 256, ranges: [[from, from + 256]] as [number, number][] }];
+      files.files.set('manifests/1000.json', encodeManifest({ ...head, files: relisted, removed }));
+      return files;
+    };
+    failsOn(await verify(app, claim(0)), 'manifests/1000.json', /as removed, which is not an entry bundle/);
+    const claimed = await verify(app, claim(256));
+    assert.equal(claimed.entriesRemoved, 256);
+    assert.match(claimed.warnings.join('\n'), /1 entry bundle\(s\) are not archived/);
+    failsOn(claimed, 'manifests/1000.json', /drops tile\/entries\/001, which manifests\/600.json lists/);
+  });
+
   test('another key: every checkpoint fails its signature', async () => {
     const other = createVerifier(generateSignerKey(ORIGIN).verifierKey);
     const report = await verifyArchive(pristine, { kind: 'keys', verifiers: [other] });
