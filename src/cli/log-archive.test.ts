@@ -132,6 +132,16 @@ describe('writ log archive and writ verify --archive (SQLite)', () => {
     assert.ok(readFileSync(file).equals(bytes), 'the differing file is left as it was');
   });
 
+  it('a temporary file of an interrupted run: removed by the next run', async () => {
+    const dir = copyArchive(archiveDir(), 'leftover');
+    writeFileSync(join(dir, 'tile/0/000.writ-tmp-1-abcdefabcdef'), 'partial');
+    const run = await archive(dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /removed tile\/0\/000\.writ-tmp-1-abcdefabcdef, a temporary file of an interrupted run/);
+    assert.ok(!existsSync(join(dir, 'tile/0/000.writ-tmp-1-abcdefabcdef')));
+    assert.equal((await verify(dir, '--vkey', vkey)).code, 0);
+  });
+
   it('a directory holding something else: refused', async () => {
     const dir = join(scratch, 'not-an-archive');
     cpSync(archiveDir(), dir, { recursive: true });

@@ -167,6 +167,30 @@ for (const backend of testBackends) {
   });
 }
 
+test('files an interrupted run left are taken in when the log gives the same bytes, and the archive verifies', async () => {
+  const db = await createTestDatabase('sqlite');
+  const app = await openTestApp(db);
+  try {
+    await appendAndSequence(app, 300, 'one');
+    const files = createMemoryArchive();
+    await archive(app, files);
+    await appendAndSequence(app, 300, 'two');
+    const crashed = copyOf(files);
+    await archive(app, crashed);
+    for (const [path, bytes] of crashed.files) if (!path.startsWith('manifests/') && !files.files.has(path)) files.files.set(path, bytes);
+    assert.equal((await verify(app, files)).ok, false, 'before the next run, the leftovers are unlisted');
+    await appendAndSequence(app, 100, 'three');
+    const run = await archive(app, files);
+    assert.ok(run.filesAdopted >= 2, `adopted ${run.filesAdopted}`);
+    const report = await verify(app, files);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.checkpointsChecked, 3, 'the crashed run\'s checkpoint is listed and checked too');
+  } finally {
+    await app.close();
+    await db.dispose();
+  }
+});
+
 describe('a tampered archive (SQLite)', () => {
   let db: TestDatabase;
   let app: WritApp;
