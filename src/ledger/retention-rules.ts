@@ -5,9 +5,10 @@ const MAX_KEEP_DAYS = 36_500;
 const DAY_MS = 86_400_000;
 
 /** Days to keep, or `forever`. */
+const KEEP_DAYS_HINT = `expected a whole number of days from 1 to ${MAX_KEEP_DAYS}, or "forever"`;
 export const keepDaysSchema = z.union(
-  [z.number().int().min(1).max(MAX_KEEP_DAYS), z.literal('forever')],
-  { error: `expected a whole number of days from 1 to ${MAX_KEEP_DAYS}, or "forever"` },
+  [z.number({ error: KEEP_DAYS_HINT }).int(KEEP_DAYS_HINT).min(1, KEEP_DAYS_HINT).max(MAX_KEEP_DAYS, KEEP_DAYS_HINT), z.literal('forever', { error: KEEP_DAYS_HINT })],
+  { error: KEEP_DAYS_HINT },
 );
 export type KeepDays = z.output<typeof keepDaysSchema>;
 
@@ -17,9 +18,14 @@ const typePrefixSchema = z
   .max(128)
   .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\.?$/, 'expected an event type prefix such as "gateway." or "access.request." (lower case, dotted)');
 
+/** A strict mapping's error: unknown keys by name, anything else as `expected`. */
+function mappingError(expected: string, allowed: string): (issue: { code: string; keys?: string[] }) => string {
+  return (issue) => (issue.code === 'unrecognized_keys' ? `unknown setting ${(issue.keys ?? []).map((k) => `"${k}"`).join(', ')} (allowed: ${allowed})` : expected);
+}
+
 export const retentionRuleSchema = z.strictObject(
   { typePrefix: typePrefixSchema, keepDays: keepDaysSchema },
-  { error: 'expected a rule { typePrefix, keepDays }' },
+  { error: mappingError('expected a rule { typePrefix, keepDays }', 'typePrefix, keepDays') },
 );
 export type RetentionRule = z.output<typeof retentionRuleSchema>;
 
@@ -32,7 +38,7 @@ export const retentionSettingsSchema = z
       runEveryHours: z.number().int().min(1).max(24 * 31).default(24),
       batchSize: z.number().int().min(1).max(1000).default(500),
     },
-    { error: 'expected a mapping with rules, defaultKeepDays, runEveryHours and batchSize' },
+    { error: mappingError('expected a mapping with rules, defaultKeepDays, runEveryHours and batchSize', 'rules, defaultKeepDays, runEveryHours, batchSize') },
   )
   .superRefine((settings, context) => {
     settings.rules.forEach((rule, at) => {

@@ -12,6 +12,8 @@ import { hashesEqual, leafHash } from '../ledger/hash.ts';
 import { inclusionProof } from '../ledger/log-reader.ts';
 import { verifyLog } from '../ledger/log-verifier.ts';
 import { verifyInclusion } from '../ledger/proof-verify.ts';
+import { startRetentionLoop } from '../ledger/retention-loop.ts';
+import type { RetentionReport } from '../ledger/retention-run.ts';
 import type { RetentionSettings } from '../ledger/retention-rules.ts';
 import { integratePending } from '../ledger/sequencer.ts';
 import { createVerifier } from '../ledger/signed-note.ts';
@@ -229,6 +231,43 @@ for (const backend of testBackends) {
       } finally {
         await other.close();
       }
+    } finally {
+      await app.close();
+      await db.dispose();
+    }
+  });
+
+  test(`on ${backend}: a run works in batches of at most batchSize indices, each with its own ledger entry; the schedule runs it too`, async () => {
+    const { app, clock, db } = await openHarness(backend);
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push(await append(app, 'app.session.started', sam));
+      await sequenceAll(app);
+      clock.advanceMs(40 * DAY_MS);
+      const indices = await Promise.all(ids.map((id) => indexOf(app, id)));
+      const windows = new Set(indices.map((index) => Math.floor(index / 2)));
+      let finished: (report: RetentionReport) => void = () => undefined;
+      const ran = new Promise<RetentionReport>((resolve) => {
+        finished = resolve;
+      });
+      const loop = startRetentionLoop(app.retention, { firstRunDelayMs: 0, onRan: (r) => { finished(r); }, onError: (error) => { throw error; } });
+      const report = await ran;
+      await loop.stop();
+      assert.equal(report.removedCount, 7);
+      assert.equal(report.batches, windows.size, 'one transaction per window of batchSize (2) indices');
+      await sequenceAll(app);
+      const recorded = await retentionEvents(app);
+      const batches = recorded.filter((data) => data.kind === 'batch');
+      assert.equal(batches.length, windows.size);
+      for (const data of batches) {
+        const covered = (data.ranges as [number, number][]).flatMap(([a, b]) => [a, b]);
+        assert.ok(Math.max(...covered) - Math.min(...covered) < 2, `a batch spans at most 2 indices: ${JSON.stringify(data.ranges)}`);
+        assert.equal(data.trigger, 'schedule');
+      }
+      assert.equal(recorded.filter((data) => data.kind === 'summary').length, 1);
+      const verified = await verifyLog(app.store, createVerifier(app.signer.verifierKey));
+      assert.equal(verified.ok, true, JSON.stringify(verified.problems));
+      assert.equal(verified.entriesRemoved, 7);
     } finally {
       await app.close();
       await db.dispose();
