@@ -191,6 +191,38 @@ test('files an interrupted run left are taken in when the log gives the same byt
   }
 });
 
+test('a tree with a full level-1 tile (65,536 entries and more): every level recomputed, a forged level-1 hash named', async () => {
+  const db = await createTestDatabase('sqlite');
+  const app = await openTestApp(db);
+  try {
+    const size = TILE_WIDTH * TILE_WIDTH + 300;
+    await appendAndSequence(app, size, 'big');
+    const files = createMemoryArchive();
+    await archive(app, files);
+    assert.ok(files.files.has('tile/1/000') && files.files.has('tile/1/001.p/1') && files.files.has('tile/2/000.p/1'));
+    const report = await verify(app, files);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.entriesChecked, size);
+    const source = archiveTileSource(files);
+    for (const index of [0, 65_535, 65_536, size - 1]) assert.deepEqual(proveInclusion(index, size, source), await inclusionProof(app.store, index, size));
+
+    const forged = copyOf(files);
+    const tile = Uint8Array.from(forged.files.get('tile/1/000') ?? new Uint8Array());
+    tile[200 * 32] = (tile[200 * 32] ?? 0) ^ 0x01;
+    forged.files.set('tile/1/000', tile);
+    const head = parseManifest(forged.files.get(`manifests/${size}.json`) ?? new Uint8Array());
+    const relisted = head.files.map((f) => (f.path === 'tile/1/000' ? { ...f, sha256: sha256Hex(tile) } : f));
+    forged.files.set(`manifests/${size}.json`, encodeManifest({ ...head, files: relisted }));
+    const bad = await verify(app, forged);
+    failsOn(bad, 'tile/1/000', /hash 200 is not the root of tile\/0\/200/);
+    assert.ok(bad.problems.some((p) => p.index === 200 * TILE_WIDTH));
+    failsOn(bad, 'tile/2/000.p/1', /hash 0 is not the root of tile\/1\/000/);
+  } finally {
+    await app.close();
+    await db.dispose();
+  }
+});
+
 describe('a tampered archive (SQLite)', () => {
   let db: TestDatabase;
   let app: WritApp;
