@@ -8,6 +8,7 @@ import { readEntry } from '../events/event-preparation.ts';
 import type { EventInput } from '../events/event-schema.ts';
 import { listHolds, placeHold, releaseHold, runRetentionAsAdmin } from '../identity/retention-commands.ts';
 import type { Principal } from '../identity/principal.ts';
+import { eraseSubject } from '../identity/subject-erasure.ts';
 import { hashesEqual, leafHash } from '../ledger/hash.ts';
 import { inclusionProof } from '../ledger/log-reader.ts';
 import { verifyLog } from '../ledger/log-verifier.ts';
@@ -186,6 +187,13 @@ for (const backend of testBackends) {
       const verifiedAgain = await verifyLog(app.store, createVerifier(app.signer.verifierKey));
       assert.equal(verifiedAgain.ok, true, JSON.stringify(verifiedAgain.problems));
       assert.equal(verifiedAgain.entriesRemoved, 3);
+
+      const erased = await eraseSubject(app.subjectErasure, admin, 'subject-sam', 'erasure request after retention');
+      assert.ok(erased.erasedCount > 0, 'erasure reaches the kept entries of the subject');
+      await sequenceAll(app);
+      const afterErasure = await verifyLog(app.store, createVerifier(app.signer.verifierKey));
+      assert.equal(afterErasure.ok, true, JSON.stringify(afterErasure.problems));
+      await assertEveryProof(app);
     } finally {
       await app.close();
       await db.dispose();
