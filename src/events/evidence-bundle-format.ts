@@ -108,12 +108,20 @@ export type BundleRemovedLine = z.infer<typeof bundleRemovedLineSchema>;
 
 export type BundleLine = BundleEntryLine | BundleRemovedLine;
 
+const json = JSON.stringify;
+
+function personalJson(p: BundlePersonal): string {
+  return p.kind === 'included' ? `{"kind":"included","salt":${json(p.salt)},"value":${json(p.value)}}` : `{"kind":"${p.kind}"}`;
+}
+
 /**
- * One entries-file line, canonical JSON ending in a newline.
+ * One entries-file line: RFC 8785 canonical JSON (keys in order, strings escaped as JSON.stringify does, which is what
+ * RFC 8785 specifies), written directly because canonicalising 100,000 long strings generically costs seconds.
  * @example formatBundleLine({ index: 0, eventId, entry: '{"id":…}', receipt, personal: { kind: 'none' } })
  */
 export function formatBundleLine(line: BundleLine): string {
-  return `${canonicalize(line)}\n`;
+  if ('removed' in line) return `{"index":${line.index},"leafHash":${json(line.leafHash)},"receipt":${json(line.receipt)},"removed":true}\n`;
+  return `{"entry":${json(line.entry)},"eventId":${json(line.eventId)},"index":${line.index},"personal":${personalJson(line.personal)},"receipt":${json(line.receipt)}}\n`;
 }
 
 /** manifest.json's exact text: canonical JSON and a newline (the verifier refuses any other spelling). */

@@ -155,11 +155,11 @@ async function chunkOf(deps: BundleExportDeps, checkpoint: StoredCheckpoint, bat
       continue;
     }
     const e = selected.entry;
+    // A stored personal part means the entry commits to one; only without it must the entry be read to tell erased from none.
+    const stored = personal.get(e.eventId);
     let part: BundlePersonal = { kind: 'none' };
-    if (hasCommitment(e.entry)) {
-      const stored = personal.get(e.eventId);
-      part = redact ? { kind: 'redacted' } : stored === undefined ? { kind: 'erased' } : { kind: 'included', value: decoder.decode(stored.value), salt: Buffer.from(stored.salt).toString('base64') };
-    }
+    if (stored !== undefined) part = { kind: 'included', value: decoder.decode(stored.value), salt: Buffer.from(stored.salt).toString('base64') };
+    else if (hasCommitment(e.entry)) part = redact ? { kind: 'redacted' } : { kind: 'erased' };
     counts.personal[part.kind] += 1;
     text += formatBundleLine({ index, eventId: e.eventId, entry: decoder.decode(e.entry), receipt, personal: part });
   }
