@@ -142,8 +142,10 @@ test('a tampered tile is caught: in the tiles of the root, and in the tiles of t
 
 test('--entries: every entry is re-hashed on first use, then only the new ones', async () => {
   const all = entriesOf(1300);
-  const first = verified(await checkServedLog(undefined, serve(all.slice(0, 1000)).fetcher, withEntries));
+  const initial = serve(all.slice(0, 1000));
+  const first = verified(await checkServedLog(undefined, initial.fetcher, withEntries));
   assert.equal(first.entriesChecked, 1000);
+  assert.deepEqual(initial.requests.filter((r) => r.startsWith('tile 0/')), ['tile 0/3/232'], 'level-0 tiles are read only to find a bad entry');
   assert.equal(first.state.entriesVerified?.size, 1000);
   const later = serve(all);
   const second = verified(await checkServedLog(first.state, later.fetcher, withEntries));

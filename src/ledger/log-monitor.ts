@@ -227,18 +227,62 @@ interface EntriesCheck {
   readonly presented: string;
 }
 
-/** Leaf hashes of one bundle, each compared with the served level-0 tile, or the first problem. */
-function bundleLeaves(bundle: Uint8Array, tile: Uint8Array, index: number, width: number): Hash[] | string {
+/** The entry bundles of the tree of `to` from the one holding entry `from` on, each at its width at `to`. */
+interface BundleRange {
+  readonly first: number;
+  readonly count: number;
+  widthOf(bundle: number): number;
+}
+
+function bundleRange(from: number, to: number): BundleRange {
+  const first = Math.floor(from / TILE_WIDTH);
+  return { first, count: Math.ceil(to / TILE_WIDTH) - first, widthOf: (b) => Math.min(TILE_WIDTH, to - b * TILE_WIDTH) };
+}
+
+/** Leaf hashes of one bundle's entries, or what is malformed. */
+function bundleLeaves(bundle: Uint8Array, index: number, width: number): Hash[] | string {
   const entries = splitBundle(bundle, width, index);
-  if (typeof entries === 'string') return entries;
-  const leaves = entries.map((entry) => leafHash(entry));
-  const bad = leaves.findIndex((leaf, j) => !hashesEqual(leaf, tile.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE)));
-  return bad < 0 ? leaves : `entry ${index * TILE_WIDTH + bad} does not hash to its leaf hash in tile 0/${index}`;
+  return typeof entries === 'string' ? entries : entries.map((entry) => leafHash(entry));
+}
+
+/** Re-hashes the bundles' entries after `from` and appends them to `from`'s edge: the root of the tree they make. */
+async function rebuildRoot(range: BundleRange, from: VerifiedTree, fetcher: LogFetcher, edgeTilesAtFrom: TileSource, concurrency: number): Promise<Hash | string> {
+  const edge = createEdge(edgeTilesAtFrom, from.size);
+  let size = from.size;
+  let root = from.rootHash;
+  let b = range.first;
+  for await (const bundle of inOrder(range.count, concurrency, (i) => fetcher.entryBundle(range.first + i, range.widthOf(range.first + i)))) {
+    const leaves = bundleLeaves(bundle, b, range.widthOf(b));
+    if (typeof leaves === 'string') return leaves;
+    const grown = appendLeaves(size, edge.source, leaves.slice(size - b * TILE_WIDTH));
+    edge.update(grown.tiles);
+    ({ newSize: size, root } = grown);
+    b++;
+  }
+  return root;
+}
+
+/** After a wrong root: the first entry that does not hash to its leaf in the served level-0 tiles, if any does not. */
+async function locateBadEntry(range: BundleRange, fetcher: LogFetcher, reader: TileReader, concurrency: number): Promise<string | undefined> {
+  const fetchPair = (i: number): Promise<[Uint8Array, Uint8Array]> => {
+    const b = range.first + i;
+    reader.countFetched(1);
+    return Promise.all([fetcher.entryBundle(b, range.widthOf(b)), exactTile(fetcher, { level: 0, index: b, width: range.widthOf(b) })]);
+  };
+  let b = range.first;
+  for await (const [bundle, tile] of inOrder(range.count, concurrency, fetchPair)) {
+    const leaves = bundleLeaves(bundle, b, range.widthOf(b));
+    if (typeof leaves === 'string') return leaves;
+    const bad = leaves.findIndex((leaf, j) => !hashesEqual(leaf, tile.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE)));
+    if (bad >= 0) return `entry ${b * TILE_WIDTH + bad} does not hash to its leaf hash in tile 0/${b}`;
+    b++;
+  }
+  return undefined;
 }
 
 /**
- * Downloads the entries after `from`, re-hashes them, checks each against the served level-0 tile, and rebuilds the
- * tree from `from`'s edge (authenticated by its root) to the checkpoint's root.
+ * Downloads the entries after `from`, re-hashes them and rebuilds the tree from `from`'s edge (authenticated by its
+ * root) to the checkpoint's root; when the root differs, finds the entry that does not match the served tiles.
  */
 async function verifyEntries(check: EntriesCheck, fetcher: LogFetcher, reader: TileReader, concurrency: number): Promise<Inconsistent | number> {
   const { from, to } = check;
@@ -247,30 +291,12 @@ async function verifyEntries(check: EntriesCheck, fetcher: LogFetcher, reader: T
   if (!(await rootFromTiles(from, edgeTiles(from.size), reader))) {
     return inconsistent('bad-tiles', `the tiles served do not hash to the root of the tree of size ${from.size} verified earlier`, check.stored, check.presented);
   }
-  const edge = createEdge(reader.source, from.size);
-  const first = Math.floor(from.size / TILE_WIDTH);
-  const count = Math.ceil(to.size / TILE_WIDTH) - first;
-  const widthOf = (b: number): number => Math.min(TILE_WIDTH, to.size - b * TILE_WIDTH);
-  const fetchPair = (i: number): Promise<[Uint8Array, Uint8Array]> => {
-    const b = first + i;
-    reader.countFetched(1);
-    return Promise.all([fetcher.entryBundle(b, widthOf(b)), exactTile(fetcher, { level: 0, index: b, width: widthOf(b) })]);
-  };
-  let size = from.size;
-  let root = from.rootHash;
-  let b = first;
-  for await (const [bundle, tile] of inOrder(count, concurrency, fetchPair)) {
-    const leaves = bundleLeaves(bundle, tile, b, widthOf(b));
-    if (typeof leaves === 'string') return bad(leaves);
-    const grown = appendLeaves(size, edge.source, leaves.slice(size - b * TILE_WIDTH));
-    edge.update(grown.tiles);
-    ({ newSize: size, root } = grown);
-    b++;
-  }
-  if (!hashesEqual(root, to.rootHash)) {
-    return bad(`the entries served hash to a tree of size ${to.size} whose root is ${Buffer.from(root).toString('base64')}, not the checkpoint's`);
-  }
-  return to.size - from.size;
+  const range = bundleRange(from.size, to.size);
+  const root = await rebuildRoot(range, from, fetcher, reader.source, concurrency);
+  if (typeof root === 'string') return bad(root);
+  if (hashesEqual(root, to.rootHash)) return to.size - from.size;
+  const located = await locateBadEntry(range, fetcher, reader, concurrency);
+  return bad(located ?? `the entries served hash to a tree of size ${to.size} whose root is ${Buffer.from(root).toString('base64')}, not the checkpoint's`);
 }
 
 async function proveFromState(state: MonitorState, checkpoint: Checkpoint, reader: TileReader): Promise<boolean> {
