@@ -1,6 +1,6 @@
-// Checks an archive's manifests: read and parsed, chained by hash from the first run to the newest, each a superset of the one before, each checkpoint signed.
+// Checks an archive's manifests and listing: manifests chained by hash from the first run to the newest, each a superset of the last; the directory exactly what the newest lists.
 import { isAppError } from '../shared/app-error.ts';
-import { checkpointPath, manifestPath, MAX_MANIFEST_BYTES, type ArchivePath, type ArchiveReader } from './archive-layout.ts';
+import { checkpointPath, manifestPath, MAX_MANIFEST_BYTES, parseArchivePath, type ArchiveListing, type ArchivePath, type ArchiveReader } from './archive-layout.ts';
 import { parseManifest, sha256Hex, type ArchiveManifest, type ManifestFile } from './archive-manifest.ts';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { openNote, type NoteVerifier } from './signed-note.ts';
@@ -135,4 +135,39 @@ export function openCheckpoint(note: string, size: number, verifiers: NoteVerifi
 /** The newest manifest's files by path. */
 export function listedFiles(head: ReadManifest): Map<string, ManifestFile> {
   return new Map(head.manifest.files.map((f) => [f.path, f]));
+}
+
+/** The archive's files by parsed name; anything else (a link, a stranger's file) is a problem. */
+export function classifyListing(listing: readonly ArchiveListing[], log: ProblemLog): Map<string, ArchivePath> {
+  const paths = new Map<string, ArchivePath>();
+  for (const item of listing) {
+    const parsed = item.kind === 'file' ? parseArchivePath(item.path) : undefined;
+    if (item.kind === 'other') log.add(item.path, `it is a ${item.what}: an archive holds only regular files`);
+    else if (parsed === undefined) log.add(item.path, 'it is not a file an archive holds (and no manifest lists it)');
+    else paths.set(item.path, parsed);
+  }
+  return paths;
+}
+
+/**
+ * The newest manifest against the directory: every listed file there with its length, no file unlisted (a static
+ * server would serve it under the log's name), each earlier manifest with the hash it lists.
+ */
+export function checkAgainstListing(listing: readonly ArchiveListing[], paths: ReadonlyMap<string, ArchivePath>, manifests: readonly ReadManifest[], log: ProblemLog): void {
+  const head = manifests[manifests.length - 1];
+  if (head === undefined) return;
+  const listed = listedFiles(head);
+  const onDiskByPath = new Map(listing.map((item) => [item.path, item]));
+  for (const [path, file] of listed) {
+    const onDisk = onDiskByPath.get(path);
+    if (onDisk === undefined) log.add(path, 'the newest manifest lists it but the archive does not hold it (deleted?)');
+    else if (onDisk.kind === 'file' && onDisk.bytes !== file.bytes) log.add(path, `it has ${onDisk.bytes} bytes, the manifest lists ${file.bytes}`);
+  }
+  for (const path of paths.keys()) {
+    if (!listed.has(path) && path !== head.path) log.add(path, 'no manifest lists it: a file added after the last run, or left by an interrupted run (re-run "writ log archive" to list it, or remove it)');
+  }
+  for (const m of manifests.slice(0, -1)) {
+    const file = listed.get(m.path);
+    if (file !== undefined && file.sha256 !== m.sha256) log.add(m.path, `its SHA-256 ${m.sha256} is not the one the newest manifest lists (${file.sha256})`);
+  }
 }

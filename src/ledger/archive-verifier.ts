@@ -2,7 +2,7 @@
 import { checkpointPath, maxBytesOf, parseArchivePath, archiveTiles, type ArchivePath, type ArchiveReader } from './archive-layout.ts';
 import type { ManifestFile } from './archive-manifest.ts';
 import { sha256Hex } from './archive-manifest.ts';
-import { checkChain, createProblemLog, listedFiles, messageOf, openCheckpoint, readManifests, type ArchiveProblem, type ProblemLog, type ReadManifest } from './archive-chain.ts';
+import { checkAgainstListing, checkChain, classifyListing, createProblemLog, listedFiles, messageOf, openCheckpoint, readManifests, type ArchiveProblem, type ProblemLog, type ReadManifest } from './archive-chain.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { decodeEntryBundle } from './entry-bundle.ts';
 import { hashesEqual, HASH_SIZE, leafHash, nodeHashOfPair, type Hash } from './hash.ts';
@@ -263,13 +263,7 @@ export async function verifyArchive(reader: ArchiveReader, trust: ArchiveTrust):
   const log = createProblemLog();
   const warnings: string[] = [];
   const listing = await reader.list();
-  const paths = new Map<string, ArchivePath>();
-  for (const item of listing) {
-    const parsed = item.kind === 'file' ? parseArchivePath(item.path) : undefined;
-    if (item.kind === 'other') log.add(item.path, `it is a ${item.what}: an archive holds only regular files`);
-    else if (parsed === undefined) log.add(item.path, 'it is not a file an archive holds (and no manifest lists it)');
-    else paths.set(item.path, parsed);
-  }
+  const paths = classifyListing(listing, log);
   const manifests = await readManifests(reader, paths, log);
   checkChain(manifests, log);
   const head = manifests[manifests.length - 1];
@@ -279,26 +273,14 @@ export async function verifyArchive(reader: ArchiveReader, trust: ArchiveTrust):
     return { ...empty, problems: log.problems, problemsNotShown: log.dropped };
   }
   const listed = listedFiles(head);
-  const onDiskByPath = new Map(listing.map((item) => [item.path, item]));
-  for (const [path, file] of listed) {
-    const onDisk = onDiskByPath.get(path);
-    if (onDisk === undefined) log.add(path, `the newest manifest lists it but the archive does not hold it (deleted?)`);
-    else if (onDisk.kind === 'file' && onDisk.bytes !== file.bytes) log.add(path, `it has ${onDisk.bytes} bytes, the manifest lists ${file.bytes}`);
-  }
-  for (const path of paths.keys()) {
-    if (!listed.has(path) && path !== head.path) log.add(path, `no manifest lists it: a file added after the last run, or left by an interrupted run (re-run "writ log archive" to list it, or remove it)`);
-  }
+  checkAgainstListing(listing, paths, manifests, log);
   const verifiers = trustedVerifiers(trust, manifests, warnings, log);
-  for (const m of manifests) openCheckpoint(m.manifest.checkpoint, m.manifest.treeSize, verifiers, m.path, log);
   const keep = new Set(manifests.flatMap((m) => tilesForRoot(m.manifest.treeSize).map((c) => `${c.level}/${c.index}`)));
   const audit: Audit = { reader, log, listed, kept: new Map(), keep, filesChecked: manifests.length };
-  for (const m of manifests.slice(0, -1)) {
-    const file = listed.get(m.path);
-    if (file !== undefined && file.sha256 !== m.sha256) log.add(m.path, `its SHA-256 ${m.sha256} is not the one the newest manifest lists (${file.sha256})`);
-  }
   checkCompleteness(audit, head, manifests);
   const removed = new Map(head.manifest.removed.map((r) => [r.bundle, r.ranges.reduce((n, [from, to]) => n + Math.max(0, to - from), 0)]));
-  if (removed.size > 0) warnings.push(`${removed.size} entry bundle(s) are not archived: retention had removed the content of ${[...removed.values()].reduce((a, b) => a + b, 0)} of their entries; their leaf hashes are covered by the tree only`);
+  const entriesRemoved = [...removed.values()].reduce((a, b) => a + b, 0);
+  if (removed.size > 0) warnings.push(`${removed.size} entry bundle(s) are not archived: retention had removed the content of ${entriesRemoved} of their entries; their leaf hashes are covered by the tree only`);
   const zero: LevelZero = { removed, entriesChecked: 0 };
   const tilesChecked = await checkTiles(audit, head.manifest.treeSize, zero);
   const signed = await checkCheckpoints(audit, manifests, verifiers);
@@ -313,7 +295,7 @@ export async function verifyArchive(reader: ArchiveReader, trust: ArchiveTrust):
     entriesChecked: zero.entriesChecked,
     tilesChecked,
     checkpointsChecked: signed.length,
-    entriesRemoved: [...removed.values()].reduce((a, b) => a + b, 0),
+    entriesRemoved,
     problems: log.problems,
     problemsNotShown: log.dropped,
   };
