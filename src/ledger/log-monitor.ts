@@ -1,6 +1,7 @@
 // A monitor of a log served as C2SP tlog-tiles: trust in the checkpoint, consistency with the last one verified, and optionally every new entry re-hashed.
 import { AppError } from '../shared/app-error.ts';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { decodeEntryBundle } from './entry-bundle.ts';
 import { emptyRoot, hashesEqual, HASH_SIZE, leafHash, type Hash } from './hash.ts';
 import { verifyConsistency } from './proof-verify.ts';
 import { openNote, type NoteVerifier } from './signed-note.ts';
@@ -189,19 +190,6 @@ async function* inOrder<T>(count: number, window: number, start: (i: number) => 
   }
 }
 
-function splitBundle(bundle: Uint8Array, width: number, index: number): Uint8Array[] | string {
-  const entries: Uint8Array[] = [];
-  const view = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength);
-  let at = 0;
-  while (entries.length < width) {
-    const length = at + 2 <= bundle.length ? view.getUint16(at) : -1;
-    if (length < 0 || at + 2 + length > bundle.length) return `entry bundle ${index} ends after ${entries.length} of its ${width} entries`;
-    entries.push(bundle.subarray(at + 2, at + 2 + length));
-    at += 2 + length;
-  }
-  return at === bundle.length ? entries : `entry bundle ${index} has ${bundle.length - at} bytes after its ${width} entries`;
-}
-
 /** The edge tiles of a tree as it grows: appendLeaves reads only the partial tile of each level, full ones are dropped. */
 function createEdge(tiles: TileSource, size: number): { source: TileSource; update(changed: readonly { level: number; index: number; hashes: Uint8Array }[]): void } {
   const held = new Map<string, Uint8Array>();
@@ -241,8 +229,11 @@ function bundleRange(from: number, to: number): BundleRange {
 
 /** Leaf hashes of one bundle's entries, or what is malformed. */
 function bundleLeaves(bundle: Uint8Array, index: number, width: number): Hash[] | string {
-  const entries = splitBundle(bundle, width, index);
-  return typeof entries === 'string' ? entries : entries.map((entry) => leafHash(entry));
+  try {
+    return decodeEntryBundle(bundle, width).map((entry) => leafHash(entry));
+  } catch (error) {
+    return `entry bundle ${index} is malformed: ${errorText(error)}`;
+  }
 }
 
 /** Re-hashes the bundles' entries after `from` and appends them to `from`'s edge: the root of the tree they make. */
