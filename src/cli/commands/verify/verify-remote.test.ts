@@ -14,7 +14,9 @@ import { buildServer } from '../../../http/server.ts';
 import { createCosigner } from '../../../ledger/cosignature.ts';
 import { generateSignerKey } from '../../../ledger/signed-note.ts';
 import { createTestDatabase } from '../../../storage/testing/test-databases.ts';
+import { isAppError } from '../../../shared/app-error.ts';
 import { repoRoot, runWrit, writEnv, type WritRun } from '../../testing/run-writ.ts';
+import { parseInterval } from './verify-remote.ts';
 
 const ORIGIN = 'split.example.com/writ';
 const READ_TOKEN = 'monitor-read-token-0123456789';
@@ -130,6 +132,13 @@ after(async () => {
 });
 
 describe('writ verify --url', () => {
+  test('--interval takes 100ms to 24h in ms, s, m or h', () => {
+    assert.deepEqual(['500ms', '30s', '5m', '1h', '24h'].map(parseInterval), [500, 30_000, 300_000, 3_600_000, 86_400_000]);
+    for (const bad of ['0s', '99ms', '10', '2d', '25h', ' 5m', '5 m', '-1s', '1.5s']) {
+      assert.throws(() => parseInterval(bad), (error) => isAppError(error, 'invalid_input') && error.message.includes('must be a duration from 100ms to 24h'), bad);
+    }
+  });
+
   test('follows a growing log: first use, then consistency, with the state stored atomically (mode 0600) and --entries', async () => {
     const a = await writ();
     const state = statePath();
