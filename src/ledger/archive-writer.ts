@@ -76,6 +76,9 @@ async function checkExtends(store: LedgerStore, head: Head, checkpoint: StoredCh
   const archived = parseCheckpoint(splitSignedNote(head.manifest.checkpoint).text);
   const current = parseCheckpoint(splitSignedNote(checkpoint.note).text);
   if (archived.origin !== current.origin) throw new AppError('conflict', `the archive is of the log "${archived.origin}", not "${current.origin}": give another directory`);
+  if (archived.size > current.size && ((await store.latestCheckpoint())?.size ?? 0) >= archived.size) {
+    throw new AppError('unavailable', `the archive already holds checkpoint ${archived.size}, beyond the published checkpoint ${current.size}: run again once the witnesses have cosigned a larger one`);
+  }
   if (archived.size > current.size) {
     throw new AppError('ledger_inconsistent', `the archive holds checkpoint ${archived.size} but the log's published checkpoint is only ${current.size}: the log was rolled back or this is another log; ${evidence}`);
   }
