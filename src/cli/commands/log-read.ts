@@ -26,7 +26,11 @@ export function registerLogRead(log: Command): void {
       const index = parseIndex(indexText);
       const entry = await withApp(command, async (app) => {
         const [found] = await app.store.readEntries(index, index + 1);
-        if (found === undefined) throw new AppError('not_found', `there is no entry ${index} in the log yet`);
+        if (found === undefined) {
+          const [removed] = (await app.store.removed?.readRemovedRanges(index, index + 1)) ?? [];
+          if (removed !== undefined) throw new AppError('gone', `entry ${index} was removed by retention: its content is gone, its leaf hash stays (writ log proof ${index} still works)`);
+          throw new AppError('not_found', `there is no entry ${index} in the log yet`);
+        }
         return found.entry;
       });
       await writeOut(entry);
