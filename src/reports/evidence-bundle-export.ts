@@ -89,6 +89,9 @@ export function parseBundleBound(text: string, what: 'from' | 'to'): BundleBound
 }
 
 function selectionOf(request: BundleRequest, size: number): BundleSelection {
+  const { from, to } = request;
+  if (from?.kind === 'index' && to?.kind === 'index' && to.index < from.index) throw new AppError('invalid_input', `to (${to.index}) is before from (${from.index}): "to" is the first index left out`);
+  if (from?.kind === 'time' && to?.kind === 'time' && to.time <= from.time) throw new AppError('invalid_input', `to (${to.time}) is not after from (${from.time}): "to" is the first time left out`);
   const clamp = (index: number): number => Math.min(index, size);
   const fromIndex = request.from?.kind === 'index' ? clamp(request.from.index) : 0;
   const toIndex = request.to?.kind === 'index' ? clamp(request.to.index) : size;

@@ -215,6 +215,11 @@ for (const backend of testBackends) {
     test('bad selections are refused with a clear error', async () => {
       await assert.rejects(exportBundle(app, { type: 'App Document' }), (e: unknown) => isAppError(e, 'invalid_input') && /type/.test(e.message));
       await assert.rejects(exportBundle(app, { target: 'no-colon' }), (e: unknown) => isAppError(e, 'invalid_input') && /kind:id/.test(e.message));
+      await assert.rejects(exportBundle(app, { from: { kind: 'index', index: 9 }, to: { kind: 'index', index: 3 } }), (e: unknown) => isAppError(e, 'invalid_input') && /before from/.test(e.message));
+      const empty = await exportBundle(app, { from: { kind: 'index', index: 5 }, to: { kind: 'index', index: 5 } });
+      const report = verify(empty, [app.signer.verifierKey]);
+      assert.equal(report.ok, true, problemsOf(report));
+      assert.equal(report.entriesChecked, 0);
     });
   });
 }
