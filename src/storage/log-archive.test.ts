@@ -223,6 +223,24 @@ test('a tree with a full level-1 tile (65,536 entries and more): every level rec
   }
 });
 
+test('another log of the same origin (a fork) or a smaller one (a rollback): writ log archive refuses', async () => {
+  const [dbA, dbB] = [await createTestDatabase('sqlite'), await createTestDatabase('sqlite')];
+  const [appA, appB] = [await openTestApp(dbA), await openTestApp(dbB)];
+  try {
+    await appendAndSequence(appA, 300, 'a');
+    await appendAndSequence(appB, 600, 'b');
+    const files = createMemoryArchive();
+    await archive(appA, files);
+    await assert.rejects(archive(appB, files), /the log no longer contains the archived checkpoint 300: it was signed with root \S+, the log's tiles now give \S+/);
+    const ahead = createMemoryArchive();
+    await archive(appB, ahead);
+    await assert.rejects(archive(appA, ahead), /the archive holds checkpoint 600 but the log's published checkpoint is only 300: the log was rolled back or this is another log/);
+  } finally {
+    await Promise.all([appA.close(), appB.close()]);
+    await Promise.all([dbA.dispose(), dbB.dispose()]);
+  }
+});
+
 describe('a tampered archive (SQLite)', () => {
   let db: TestDatabase;
   let app: WritApp;
