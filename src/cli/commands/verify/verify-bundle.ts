@@ -53,7 +53,7 @@ export async function verifyBundleCommand(file: string, options: VerifyOptions):
   const policyText = options.policy === undefined ? undefined : (await readBounded(options.policy, MAX_POLICY_FILE_BYTES, 'witness policy file')).toString('utf8');
   let report: BundleReport;
   try {
-    report = verifyEvidenceBundle(readBundleTar(bytes), { verifierKeys: options.vkey, policyText });
+    report = verifyEvidenceBundle(readBundleTar(bytes), { verifierKeys: [...(options.vkey ?? []), ...(options.verifierKey === undefined ? [] : [options.verifierKey])], policyText });
   } catch (error) {
     if (options.json === true && isAppError(error, 'ledger_inconsistent')) await writeOut(`${JSON.stringify({ ok: false, file, problems: [{ message: error.message }] })}\n`);
     throw error;
