@@ -1,4 +1,5 @@
 // `writ log archive` and `writ verify --archive` as a user runs them: read-only files, re-runs that only add, links and disagreements refused.
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -116,6 +117,15 @@ describe('writ log archive and writ verify --archive (SQLite)', () => {
     const run = await verify(dir, '--vkey', vkey);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /PROBLEM in tile\/entries\/000: it is a symbolic link/);
+  });
+
+  it('a named pipe in place of an entry bundle: named, and the reader does not hang on it', async () => {
+    const dir = copyArchive(archiveDir(), 'fifo');
+    rmSync(join(dir, 'tile/entries/000'));
+    execFileSync('mkfifo', [join(dir, 'tile/entries/000')]);
+    const run = await verify(dir, '--vkey', vkey);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /PROBLEM in tile\/entries\/000: it is a named pipe/);
   });
 
   it('an archived file that disagrees with the log: writ log archive refuses and says both hashes', async () => {

@@ -64,7 +64,8 @@ export async function openArchiveDirectory(root: string, options: { create: bool
     if ((await realpath(parent).catch(() => parent)) !== parent) throw new AppError('invalid_input', `the archive reaches "${path}" through a symbolic link: refused`);
     let handle;
     try {
-      handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NONBLOCK: a named pipe put in a file's place must not hang the reader (regular files ignore the flag).
+      handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (error) {
       const code = errnoOf(error);
       if (code === 'ENOENT') throw new AppError('not_found', `the archive has no file ${path}`);
