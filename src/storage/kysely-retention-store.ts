@@ -45,6 +45,15 @@ function toRow(hold: LegalHold): RetentionHoldsTable {
   };
 }
 
+/**
+ * Serialises retention batches and hold changes across processes: each writes this one row first, so on PostgreSQL a
+ * second one waits for the first to commit, then reads what it left (no entry removed twice, no hold missed).
+ */
+async function lockRetention(trx: Kysely<Database>, nowMs: number): Promise<void> {
+  const value = String(nowMs);
+  await trx.insertInto('writ_meta').values({ key: 'retention.lock', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}
+
 async function activeHolds(db: Kysely<Database>): Promise<LegalHold[]> {
   return (await db.selectFrom('retention_holds').selectAll().where('released_at_ms', 'is', null).orderBy('placed_at_ms').execute()).map(toHold);
 }
@@ -119,6 +128,7 @@ export function createKyselyRetentionStore(db: Kysely<Database>, transactions: A
         return { ...decision, window };
       }
       return transactions.run(async (trx, ledger) => {
+        await lockRetention(trx, nowMs());
         const decision = decide(await readCandidates(trx, window, before), await activeHolds(trx));
         const result = { ...decision, window };
         if (decision.remove.length === 0) return result;
@@ -132,12 +142,14 @@ export function createKyselyRetentionStore(db: Kysely<Database>, transactions: A
     },
     async placeHold(hold, record) {
       await transactions.run(async (trx, ledger) => {
+        await lockRetention(trx, nowMs());
         await trx.insertInto('retention_holds').values(toRow(hold)).execute();
         await ledger.appendPending([record]);
       });
     },
     async releaseHold(id, release, record) {
       return transactions.run(async (trx, ledger) => {
+        await lockRetention(trx, nowMs());
         const row = await trx.selectFrom('retention_holds').selectAll().where('id', '=', id).executeTakeFirst();
         if (row === undefined) return undefined;
         const hold = toHold(row);

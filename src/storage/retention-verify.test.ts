@@ -96,3 +96,26 @@ test('on sqlite: a removed run longer than one read block (16,384 entries) is fo
     await db.dispose();
   }
 });
+
+for (const backend of testBackends) {
+  test(`on ${backend}: two runs at once remove each entry once and both finish`, async () => {
+    const db = await createTestDatabase(backend);
+    const config = loadConfig({ dataDir: db.dataDir, pgUrl: db.pgUrl, logOrigin: 'test.writ/log' }, { WRIT_RETENTION: JSON.stringify({ rules: [{ typePrefix: 'app.old.', keepDays: 30 }], batchSize: 10 }) }, undefined);
+    const clock = createManualClock(T0 + 100 * DAY_MS);
+    const app = await openApp(config, { clock, logger: pino({ level: 'silent' }) });
+    try {
+      await fill(app, clock);
+      const expected = Array.from({ length: ENTRIES }, (_, i) => i).filter(isOld).length;
+      const run = () => runRetention(app.retention, { actor: { kind: 'system', id: 'writ' }, trigger: 'admin', dryRun: false });
+      const [first, second] = await Promise.all([run(), run()]);
+      assert.equal(first.removedCount + second.removedCount, expected);
+      await integratePending({ store: app.store, signer: app.signer, clock: app.clock, batchSize: 1000 });
+      const verified = await verifyLog(app.store, createVerifier(app.signer.verifierKey));
+      assert.equal(verified.ok, true, JSON.stringify(verified.problems));
+      assert.equal(verified.entriesRemoved, expected);
+    } finally {
+      await app.close();
+      await db.dispose();
+    }
+  });
+}
