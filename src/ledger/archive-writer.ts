@@ -113,7 +113,9 @@ async function put(run: Run, path: string, bytes: Uint8Array): Promise<void> {
   let entry: ManifestFile = { path, sha256: sha256Hex(bytes), bytes: bytes.length };
   const listed = run.listed.get(path);
   if (run.onDisk.has(path)) {
-    const existing = await run.files.read(path, Math.max(bytes.length, (run.onDisk.get(path) ?? 0)) + 1);
+    const kind = parseArchivePath(path);
+    // Read no more than a file of its kind can hold: a huge file in a tile's place is refused, not loaded.
+    const existing = await run.files.read(path, kind === undefined ? bytes.length : maxBytesOf(kind));
     if (sameCheckpoint(path, existing, bytes)) {
       entry = { path, sha256: sha256Hex(existing), bytes: existing.length };
     } else if (!Buffer.from(existing).equals(bytes)) {
