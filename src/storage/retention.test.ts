@@ -255,11 +255,15 @@ for (const backend of testBackends) {
       const indices = await Promise.all(ids.map((id) => indexOf(app, id)));
       const windows = new Set(indices.map((index) => Math.floor(index / 2)));
       let finished: (report: RetentionReport) => void = () => undefined;
-      const ran = new Promise<RetentionReport>((resolve) => {
+      let failed: (error: unknown) => void = () => undefined;
+      const ran = new Promise<RetentionReport>((resolve, reject) => {
         finished = resolve;
+        failed = reject;
       });
-      const loop = startRetentionLoop(app.retention, { firstRunDelayMs: 0, onRan: (r) => { finished(r); }, onError: (error) => { throw error; } });
-      const report = await ran;
+      // The schedule's timer does not keep a process alive (writ serve's server does); here this one does.
+      const keepAlive = setInterval(() => undefined, 1000);
+      const loop = startRetentionLoop(app.retention, { firstRunDelayMs: 0, onRan: (r) => { finished(r); }, onError: (error) => { failed(error); } });
+      const report = await ran.finally(() => { clearInterval(keepAlive); });
       await loop.stop();
       assert.equal(report.removedCount, 7);
       assert.equal(report.batches, windows.size, 'one transaction per window of batchSize (2) indices');
