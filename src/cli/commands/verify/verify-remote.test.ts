@@ -304,7 +304,7 @@ describe('writ verify --url', () => {
     await b.append(30, 'b');
     const upstream = { url: a.url };
     let down = false;
-    const front = await proxy(upstream, (path, status, body) => (down ? { status: 503, body: Buffer.alloc(0) } : { status, body }));
+    const front = await proxy(upstream, (_path, status, body) => (down ? { status: 503, body: Buffer.alloc(0) } : { status, body }));
     const child = spawn(process.execPath, [join(repoRoot, 'bin/writ.js'), 'verify', '--url', front, '--vkey', key.verifierKey, '--state', statePath(), '--follow', '--interval', '100ms', '--json'], {
       env: writEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
