@@ -20,6 +20,11 @@ export interface Session {
 const SessionContext = createContext<Session | undefined>(undefined);
 export const ME_KEY = ['me'] as const;
 
+/** Forgets everything the previous user saw; the "me" query stays (its observer would not see a new one). */
+function forgetOtherQueries(queryClient: ReturnType<typeof useQueryClient>): void {
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
+}
+
 export function SessionProvider({ children }: { readonly children: ReactNode }) {
   const queryClient = useQueryClient();
   const [expired, setExpired] = useState(false);
@@ -54,7 +59,7 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
       const answer = await api('post', '/api/v1/auth/login', { body: { username, password } });
       csrfToken.set(answer.csrfToken);
       setExpired(false);
-      queryClient.clear();
+      forgetOtherQueries(queryClient);
       queryClient.setQueryData(ME_KEY, await api('get', '/api/v1/auth/me'));
       return answer.user;
     },
@@ -65,7 +70,7 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
     await api('post', '/api/v1/auth/logout').catch(() => undefined);
     csrfToken.clear();
     setExpired(false);
-    queryClient.clear();
+    forgetOtherQueries(queryClient);
     queryClient.setQueryData(ME_KEY, null);
   }, [queryClient]);
 

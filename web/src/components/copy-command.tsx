@@ -1,17 +1,15 @@
 // A command with a one-click copy button (the command holds no secret).
-import { ActionIcon, Code, CopyButton, Group, Tooltip } from '@mantine/core';
+import { Button, Code, CopyButton, Group } from '@mantine/core';
 
 export function CopyCommand({ command }: { readonly command: string }) {
   return (
-    <Group gap={4} wrap="nowrap">
-      <Code style={{ overflowX: 'auto', whiteSpace: 'nowrap' }}>{command}</Code>
+    <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
+      <Code style={{ overflowX: 'auto', whiteSpace: 'nowrap', minWidth: 0 }}>{command}</Code>
       <CopyButton value={command}>
         {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : 'Copy the command'} withArrow>
-            <ActionIcon variant="subtle" onClick={copy} aria-label={copied ? 'Copied' : `Copy: ${command}`}>
-              <span aria-hidden>{copied ? '✓' : '⧉'}</span>
-            </ActionIcon>
-          </Tooltip>
+          <Button size="compact-xs" style={{ flexShrink: 0 }} variant={copied ? 'filled' : 'light'} color={copied ? 'teal' : 'indigo'} onClick={copy} aria-label={copied ? 'Copied the command' : `Copy the command: ${command}`}>
+            {copied ? 'Copied' : 'Copy'}
+          </Button>
         )}
       </CopyButton>
     </Group>

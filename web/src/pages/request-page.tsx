@@ -69,7 +69,7 @@ function ApprovalPreviewCard({ answer, loading, error }: { readonly answer: Poli
       <List size="sm">
         {preview.stages.map((stage) => (
           <List.Item key={stage.name}>
-            <Text span fw={500}>{stage.name}</Text>: {stage.summary}{stage.unsatisfiable ? ' — not enough people can approve this stage' : ''}
+            <Text span size="sm" fw={600}>{stage.name}</Text>: {stage.summary}{stage.unsatisfiable ? ' — not enough people can approve this stage' : ''}
           </List.Item>
         ))}
       </List>

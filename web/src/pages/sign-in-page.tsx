@@ -1,6 +1,6 @@
 // Sign in: says when a session ended, changes a one-time password when required, and returns where you were.
 import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useState, type SyntheticEvent } from 'react';
+import { useEffect, useState, type SyntheticEvent } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import { messageOf } from '../api/api-error.ts';
 import { api } from '../api/client.ts';
@@ -18,6 +18,11 @@ export function SignInPage() {
   const [mustChange, setMustChange] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | undefined>();
+  const [done, setDone] = useState(false);
+  // Leave only once the session says signed-in: navigating first would meet the gate still thinking we are signed out.
+  useEffect(() => {
+    if (done && session.status === 'signed-in') navigate(next, { replace: true });
+  }, [done, session.status, navigate, next]);
 
   const submit = async (event: SyntheticEvent): Promise<void> => {
     event.preventDefault();
@@ -34,7 +39,7 @@ export function SignInPage() {
           return;
         }
       }
-      navigate(next, { replace: true });
+      setDone(true);
     } catch (error) {
       setFailure(messageOf(error));
     } finally {
