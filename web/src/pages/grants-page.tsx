@@ -68,7 +68,7 @@ function GrantCard({ grant, fetchedAtMs }: { readonly grant: GrantView; readonly
     <Card withBorder component="article" aria-label={`Grant of ${grant.level} on ${grant.resourceId}`} data-testid="grant">
       <Stack gap={6}>
         <Group justify="space-between" wrap="wrap">
-          <Text fw={600}>{grant.resourceId} <Badge variant="light" ml={4}>{grant.level}</Badge>{grant.breakGlass ? <Badge color="red" ml={4}>break-glass</Badge> : null}</Text>
+          <Text fw={600} component="div">{grant.resourceId} <Badge variant="light" ml={4}>{grant.level}</Badge>{grant.breakGlass ? <Badge color="red" ml={4}>break-glass</Badge> : null}</Text>
           {open ? <TimeLeft secondsLeft={grant.secondsLeft} fetchedAtMs={fetchedAtMs} state={grant.state} /> : <Badge color="gray">{grant.endReason ?? 'ended'}</Badge>}
         </Group>
         <Text size="sm" c="dimmed">

@@ -23,7 +23,7 @@ function ActiveGrants() {
           {items.map((grant) => (
             <Stack key={grant.id} gap={4} data-testid="active-grant">
               <Group justify="space-between" wrap="wrap">
-                <Text fw={600}>{grant.resourceId} <Badge variant="light" ml={4}>{grant.level}</Badge>{grant.breakGlass ? <Badge color="red" ml={4}>break-glass</Badge> : null}</Text>
+                <Text fw={600} component="div">{grant.resourceId} <Badge variant="light" ml={4}>{grant.level}</Badge>{grant.breakGlass ? <Badge color="red" ml={4}>break-glass</Badge> : null}</Text>
                 <TimeLeft secondsLeft={grant.secondsLeft} fetchedAtMs={grants.dataUpdatedAt} state={grant.state} />
               </Group>
               <CopyCommand command={connectionCommand(grant)} />
@@ -48,7 +48,7 @@ function PendingRequests() {
         <Stack gap="xs">
           {items.map((request) => (
             <div key={request.id} data-testid="pending-request">
-              <Text fw={600}>{request.resourceId} <Badge variant="light" ml={4}>{request.level}</Badge></Text>
+              <Text fw={600} component="div">{request.resourceId} <Badge variant="light" ml={4}>{request.level}</Badge></Text>
               <Text size="sm" c="dimmed">
                 {formatDuration(request.durationSeconds)}, asked {formatWhen(request.createdAt)}; waiting for {request.stages[request.currentStage ?? 0]?.name ?? 'approval'}
               </Text>

@@ -70,7 +70,7 @@ function ReviewCard({ request }: { readonly request: RequestView }) {
     <Card withBorder component="article" aria-label={`Request by ${request.requester.username} for ${request.resourceId}`} data-testid="review">
       <Stack gap="xs">
         <Group justify="space-between" wrap="wrap">
-          <Text fw={600}>{request.requester.username} asks for <Badge variant="light">{request.level}</Badge> on {request.resourceId}</Text>
+          <Text fw={600} component="div">{request.requester.username} asks for <Badge variant="light">{request.level}</Badge> on {request.resourceId}</Text>
           <Group gap={4}>
             {reviewFlags(request).map((flag) => (
               <Tooltip key={flag.label} label={flag.hint} withArrow>
