@@ -2839,6 +2839,470 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evidence-bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an evidence bundle: the selected entries with receipts against the published checkpoint, personal values unless redact=true (auditor or admin; recorded on the ledger) */
+        get: {
+            parameters: {
+                query?: {
+                    type?: string;
+                    /** @description actor id */
+                    actor?: string;
+                    target?: string;
+                    outcome?: "success" | "failure" | "denied";
+                    /** @description context.requestId */
+                    requestId?: string;
+                    /** @description context.grantId */
+                    grantId?: string;
+                    /** @description first log index (a whole number) or RFC 3339 time, inclusive */
+                    from?: string;
+                    /** @description log index or RFC 3339 time to stop before (exclusive) */
+                    to?: string;
+                    /** @description "true": leave personal values out (entries keep their commitments) */
+                    redact?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/x-tar: the evidence bundle (README.md, manifest.json, checkpoint, keys/log.vkey, witness-policy, entries/*.ndjson); check it with "writ verify --bundle" */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457); `title` is the error code. Validation errors add `issues`, bad batches `events`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retention rules in force, what retention has removed, the retention floor and the active holds (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: {
+                                typePrefix: string;
+                                keepDays: number | "forever";
+                            }[];
+                            defaultKeepDays: number | "forever";
+                            runEveryHours: number;
+                            batchSize: number;
+                            removedCount: number;
+                            retentionFloor: number;
+                            activeHolds: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run retention now, or with dryRun report what it would remove and change nothing (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default false */
+                        dryRun?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runId: string | null;
+                            dryRun: boolean;
+                            removedCount: number;
+                            heldCount: number;
+                            ranges: [
+                                number,
+                                number
+                            ][];
+                            rangesTruncated: boolean;
+                            batches: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Legal holds, newest first; all=true includes released ones (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    all?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            holds: {
+                                id: string;
+                                scope: {
+                                    /** @enum {string} */
+                                    kind: "subject";
+                                    subjectId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "resource";
+                                    resourceId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "time";
+                                    from: string;
+                                    to: string;
+                                };
+                                reason: string;
+                                placedBy: string;
+                                placedAt: string;
+                                released: {
+                                    by: string;
+                                    at: string;
+                                    reason: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Place a legal hold on a subject, a resource or a time range, with a reason (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        scope: {
+                            [key: string]: unknown;
+                        };
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            scope: {
+                                /** @enum {string} */
+                                kind: "subject";
+                                subjectId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "resource";
+                                resourceId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "time";
+                                from: string;
+                                to: string;
+                            };
+                            reason: string;
+                            placedBy: string;
+                            placedAt: string;
+                            released: {
+                                by: string;
+                                at: string;
+                                reason: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a legal hold, with a reason (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            scope: {
+                                /** @enum {string} */
+                                kind: "subject";
+                                subjectId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "resource";
+                                resourceId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "time";
+                                from: string;
+                                to: string;
+                            };
+                            reason: string;
+                            placedBy: string;
+                            placedAt: string;
+                            released: {
+                                by: string;
+                                at: string;
+                                reason: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/log/verifier-key": {
         parameters: {
             query?: never;
