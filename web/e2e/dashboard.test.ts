@@ -178,6 +178,28 @@ describe('dashboard end to end in Chromium', () => {
     assert.deepEqual(errors, []);
   }));
 
+  test('the requester asks to extend the grant, then ends it', { timeout: 60_000 }, scenario(async () => {
+    const page = await requesterContext.newPage();
+    watchErrors(page, errors);
+    await page.goto(`${writ.baseUrl}/grants`);
+    const grant = page.getByTestId('grant').filter({ hasText: 'pg-dev' });
+    await grant.getByRole('button', { name: 'Extend…' }).click({ timeout: APPEAR_MS });
+    await grant.getByLabel('Extend by (minutes)').fill('30');
+    await grant.getByLabel(/^Reason/).fill('INC-42 needs another half hour');
+    await grant.getByRole('button', { name: 'Ask to extend' }).click();
+    await grant.getByText(/Extension asked \(pending\)/).waitFor({ timeout: APPEAR_MS });
+    await shot(page, '10-grants-extension-asked');
+    await page.reload();
+    await grant.getByRole('button', { name: 'Revoke…' }).click({ timeout: APPEAR_MS });
+    await grant.getByLabel('Why end it now (optional)').fill('done with INC-42');
+    await grant.getByRole('button', { name: 'End this grant now' }).click();
+    await page.getByText('No active grants.').waitFor({ timeout: APPEAR_MS });
+    await page.getByText('Past', { exact: true }).click();
+    await page.getByTestId('grant').filter({ hasText: 'released' }).waitFor({ timeout: APPEAR_MS });
+    await shot(page, '11-grants-past');
+    assert.deepEqual(errors, []);
+  }));
+
   test('an ended session says so and returns where you were after signing in again', { timeout: 60_000 }, scenario(async () => {
     const page = await approverContext.newPage();
     watchErrors(page, errors);

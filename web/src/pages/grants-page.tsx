@@ -46,7 +46,7 @@ function GrantActions({ grant }: { readonly grant: GrantView }) {
       ) : (
         <Stack gap="xs">
           {action === 'extend' ? <NumberInput label="Extend by (minutes)" min={1} step={15} value={minutes} onChange={(v) => { setMinutes(Number(v)); }} /> : null}
-          <TextInput label={action === 'revoke' ? 'Why end it now (optional)' : 'Reason (optional)'} maxLength={1024} value={reason} onChange={(e) => { setReason(e.currentTarget.value); }} />
+          <TextInput label={action === 'revoke' ? 'Why end it now (optional)' : 'Reason'} description={action === 'extend' ? 'Reviewers read it; the policy may require one' : undefined} maxLength={1024} value={reason} onChange={(e) => { setReason(e.currentTarget.value); }} />
           <Group gap="xs">
             {action === 'revoke' ? (
               <Button size="xs" color="red" loading={revoke.isPending} onClick={() => { revoke.mutate(); }}>End this grant now</Button>
