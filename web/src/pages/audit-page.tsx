@@ -70,7 +70,7 @@ export function AuditPage() {
           <LoadMore hasMore={events.hasNextPage} loading={events.isFetchingNextPage} onLoad={() => void events.fetchNextPage()} />
         </Stack>
       )}
-      <Drawer opened={eventId !== undefined} onClose={() => { open(undefined); }} position="right" size={phone ? '100%' : 'xl'} title="Event and its proof">
+      <Drawer opened={eventId !== undefined} onClose={() => { open(undefined); }} position="right" size={phone ? '100%' : 'xl'} title="Event and its proof" closeButtonProps={{ 'aria-label': 'Close the event' }}>
         {eventId === undefined ? null : (
           <Stack>
             <VerifierKeyPanel choice={choice} served={keys.data?.verifierKey} />
