@@ -84,6 +84,7 @@ function TokenList() {
   if (tokens.isPending) return <Loading label="Loading tokens…" />;
   if (tokens.isError) return <AdminLoadError error={tokens.error} retry={() => void tokens.refetch()} />;
   const items = tokens.data.pages.flatMap((p) => p.items);
+  const fetchedAtMs = tokens.dataUpdatedAt;
   if (items.length === 0) return <Empty>No API tokens.</Empty>;
   return (
     <Stack gap="xs">
@@ -99,7 +100,7 @@ function TokenList() {
                 <Table.Td><Text size="xs">{formatWhen(t.createdAt)}</Text></Table.Td>
                 <Table.Td><Text size="xs">{t.expiresAt === null ? 'never' : formatWhen(t.expiresAt)}</Text></Table.Td>
                 <Table.Td><Text size="xs">{t.lastUsedAt === null ? 'never' : formatWhen(t.lastUsedAt)}</Text></Table.Td>
-                <Table.Td>{t.revokedAt === null ? <RevokeButton id={t.id} name={t.name} /> : <Badge color="gray" size="sm">revoked</Badge>}</Table.Td>
+                <Table.Td>{t.revokedAt !== null ? <Badge color="gray" size="sm">revoked</Badge> : t.expiresAt !== null && Date.parse(t.expiresAt) <= fetchedAtMs ? <Badge color="gray" size="sm" variant="outline">expired</Badge> : <RevokeButton id={t.id} name={t.name} />}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -24,7 +24,7 @@ export function VerifierKeyPanel({ choice, served }: { readonly choice: KeyChoic
         <Badge color={choice.source === 'pinned' ? 'indigo' : 'gray'} variant="light">{choice.source === 'pinned' ? 'pinned in this browser' : 'served by this Writ server'}</Badge>
       </Group>
       <Group gap={4} wrap="nowrap">
-        <Code style={{ overflowX: 'auto', whiteSpace: 'nowrap' }} data-testid="key-used">{choice.text ?? '(none yet)'}</Code>
+        <Code style={{ overflowX: 'auto', whiteSpace: 'nowrap', minWidth: 0 }} data-testid="key-used">{choice.text ?? '(none yet)'}</Code>
         {choice.text === undefined ? null : (
           <CopyButton value={choice.text}>
             {({ copied, copy }) => <Button size="compact-xs" variant="subtle" onClick={copy} aria-label="Copy the verifier key">{copied ? 'Copied' : 'Copy'}</Button>}

@@ -1,5 +1,5 @@
 // Audit log: filtered search with the server's cursor pages, a live tail, an event's proof checked in this browser, evidence export.
-import { Anchor, Badge, Checkbox, Drawer, Group, Paper, Stack, Switch, Text, Title, UnstyledButton } from '@mantine/core';
+import { Anchor, Badge, Box, Button, Checkbox, Drawer, Group, Paper, Stack, Switch, Text, Title, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useMemo, useState } from 'react';
 import { useLocation, useSearch } from 'wouter';
@@ -39,6 +39,7 @@ export function AuditPage() {
   const eventId = new URLSearchParams(search).get('event') ?? undefined;
   const [live, setLive] = useState(false);
   const [redact, setRedact] = useState(false);
+  const [filtersShown, setFiltersShown] = useState(false);
   const phone = useMediaQuery('(max-width: 48em)');
   const events = useEvents(filters, { live });
   const keys = useLogKeys();
@@ -49,8 +50,16 @@ export function AuditPage() {
   };
   return (
     <Stack>
-      <Title order={2}>Audit log</Title>
-      <AuditFilterForm key={searchOfFilters(filters)} initial={filters} onApply={(f) => { navigate(`/audit?${searchOfFilters(f)}`); }} />
+      <Group justify="space-between">
+        <Title order={2}>Audit log</Title>
+        <Button hiddenFrom="sm" size="xs" variant="light" aria-expanded={filtersShown} onClick={() => { setFiltersShown((shown) => !shown); }}>
+          {filtersShown ? 'Hide filters' : `Filters${Object.keys(filters).length === 0 ? '' : ` (${Object.keys(filters).length})`}`}
+        </Button>
+      </Group>
+      {/* On a phone the form folds away behind a button; the list comes first. */}
+      <Box {...(filtersShown ? {} : { visibleFrom: 'sm' })}>
+        <AuditFilterForm key={searchOfFilters(filters)} initial={filters} onApply={(f) => { setFiltersShown(false); navigate(`/audit?${searchOfFilters(f)}`); }} />
+      </Box>
       <Group justify="space-between" wrap="wrap" gap="xs">
         <Switch label="Live tail (new entries every few seconds)" checked={live} onChange={(e) => { setLive(e.currentTarget.checked); }} />
         <Group gap="xs" wrap="wrap">

@@ -1,5 +1,5 @@
 // Sessions: gateway sessions from the audit log (newest first), each with its statements in order and the blocked ones marked.
-import { Badge, Button, Card, Code, Collapse, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { formatWhen } from '../access/time-format.ts';
 import { eventsOf, useEvents, type LoggedEvent } from '../audit/audit-queries.ts';
@@ -68,7 +68,7 @@ function SessionCard({ logged }: { readonly logged: LoggedEvent }) {
         <Group>
           <Button size="xs" variant="light" onClick={() => { setOpen((o) => !o); }} aria-expanded={open}>{open ? 'Hide statements' : 'Statements'}</Button>
         </Group>
-        <Collapse expanded={open}>{open && sessionId !== '' ? <SessionStatements sessionId={sessionId} /> : null}</Collapse>
+        {open && sessionId !== '' ? <SessionStatements sessionId={sessionId} /> : null}
       </Stack>
     </Card>
   );
