@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureWebBuilt, WEB_DIST } from '../../scripts/first-load-size.ts';
 import { sessionEndedEvent, sessionStartedEvent, statementBlockedEvent, statementExecutedEvent, type SessionIdentity } from '../../src/gateway/postgres/gateway-audit.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { generateSignerKey } from '../../src/ledger/signed-note.ts';
 import { createApiHarness, type ApiHarness } from '../../src/http/testing/api-harness.ts';
 import { writApiOptions } from '../../src/http/writ-api.ts';
 
@@ -63,7 +64,7 @@ function watchErrors(page: Page, errors: string[]): void {
 }
 
 async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage, animations: 'disabled' });
 }
 
 async function signIn(page: Page): Promise<void> {
@@ -125,6 +126,17 @@ describe('audit and admin pages end to end in Chromium', () => {
     assert.equal(await page.getByTestId('key-used').innerText(), writ.h.app.signer.verifierKey);
     assert.match(await page.getByTestId('event-detail').innerText(), /DELETE FROM orders/);
     await shot(page, '21-audit-event-verified');
+
+    // A key pinned in this browser is used instead of the server's, and says so; another log's key does not verify.
+    const otherKey = generateSignerKey('test.writ/log').verifierKey;
+    await page.getByLabel('Pin a key you obtained yourself').fill(otherKey);
+    await page.getByRole('button', { name: 'Pin key' }).click();
+    await status.getByText('failed: unknown key').waitFor({ timeout: APPEAR_MS });
+    assert.match(await page.getByTestId('key-panel').innerText(), /pinned in this browser/i);
+    assert.equal(await page.getByTestId('key-used').innerText(), otherKey);
+    await shot(page, '21b-audit-event-pinned-key');
+    await page.getByRole('button', { name: "Unpin (use the server's)" }).click();
+    await status.getByText('verified', { exact: true }).waitFor({ timeout: APPEAR_MS });
 
     const eventUrl = page.url();
     await page.route('**/api/v1/events/*', async (route) => {
