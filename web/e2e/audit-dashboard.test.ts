@@ -64,6 +64,8 @@ function watchErrors(page: Page, errors: string[]): void {
 }
 
 async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  // A full-page shot of a scrolled page draws the fixed header mid-page.
+  if (fullPage) await page.mouse.wheel(0, -100_000);
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage, animations: 'disabled' });
 }
 
@@ -119,6 +121,11 @@ describe('audit and admin pages end to end in Chromium', () => {
     await blocked.waitFor({ timeout: APPEAR_MS });
     assert.equal(await page.getByTestId('event-row').count(), 4, 'the four gateway events of the session, nothing else');
     await shot(page, '20-audit-log');
+    const bundleHref = await page.getByTestId('evidence-link').getAttribute('href');
+    assert.match(bundleHref ?? '', /^\/api\/v1\/evidence-bundles\?type=gateway\.\*&redact=false$/);
+    const bundle = await page.request.get(`${writ.baseUrl}${bundleHref ?? ''}`);
+    assert.equal(bundle.status(), 200, await bundle.text());
+    assert.match(bundle.headers()['content-type'] ?? '', /x-tar/);
     await blocked.click();
     const status = page.getByTestId('proof-status');
     await status.getByText('verified', { exact: true }).waitFor({ timeout: APPEAR_MS });
@@ -181,6 +188,10 @@ describe('audit and admin pages end to end in Chromium', () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('tab', { name: 'Policy' }).click();
     await page.getByTestId('policy-text').waitFor({ timeout: APPEAR_MS });
+    const editor = page.getByLabel('Policy file (YAML)');
+    await editor.fill(`${await editor.inputValue()}\nresources: [\n`);
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Problems' }).waitFor({ timeout: APPEAR_MS });
     await shot(page, '25-admin-policy');
     await page.getByRole('tab', { name: 'API tokens' }).click();
     await page.getByLabel('Token name').fill('e2e reader');
