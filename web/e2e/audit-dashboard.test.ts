@@ -208,6 +208,12 @@ describe('audit and admin pages end to end in Chromium', () => {
     await page.goto(`${writ.baseUrl}/audit`);
     await page.getByTestId('event-row').first().waitFor({ timeout: APPEAR_MS });
     await shot(page, '28-audit-phone', false);
+    await page.goto(`${writ.baseUrl}/sessions`);
+    await page.getByTestId('gateway-session').first().waitFor({ timeout: APPEAR_MS });
+    await shot(page, '29-sessions-phone', false);
+    await page.goto(`${writ.baseUrl}/ledger`);
+    await page.getByTestId('checkpoint-status').getByText('verified', { exact: true }).waitFor({ timeout: APPEAR_MS });
+    await shot(page, '30-ledger-phone', false);
     assert.deepEqual(errors, []);
   });
 });

@@ -25,11 +25,11 @@ export function ProofResult({ result }: { readonly result: ProofCheckResult }) {
   return (
     <Stack gap="xs">
       {outcome.kind === 'verified' ? (
-        <Alert color="teal" role="status" data-testid="proof-status" title="verified">
+        <Alert color="teal" role="status" data-testid="proof-status" title="verified" style={{ wordBreak: 'break-all' }}>
           Checked in this browser: the entry is in the tree of size {outcome.treeSize}, whose root {outcome.rootBase64} is signed by {outcome.origin}.
         </Alert>
       ) : (
-        <Alert color="red" role="alert" data-testid="proof-status" title={`failed: ${STEP_FAILURE[outcome.step]}`}>
+        <Alert color="red" role="alert" data-testid="proof-status" title={`failed: ${STEP_FAILURE[outcome.step]}`} style={{ wordBreak: 'break-word' }}>
           {outcome.reason}
         </Alert>
       )}

@@ -27,7 +27,7 @@ export function VerifierKeyPanel({ choice, served }: { readonly choice: KeyChoic
         <Code style={{ overflowX: 'auto', whiteSpace: 'nowrap', minWidth: 0 }} data-testid="key-used">{choice.text ?? '(none yet)'}</Code>
         {choice.text === undefined ? null : (
           <CopyButton value={choice.text}>
-            {({ copied, copy }) => <Button size="compact-xs" variant="subtle" onClick={copy} aria-label="Copy the verifier key">{copied ? 'Copied' : 'Copy'}</Button>}
+            {({ copied, copy }) => <Button size="compact-xs" variant="subtle" onClick={copy} aria-label="Copy the verifier key" style={{ flexShrink: 0 }}>{copied ? 'Copied' : 'Copy'}</Button>}
           </CopyButton>
         )}
       </Group>

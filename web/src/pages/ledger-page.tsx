@@ -27,11 +27,11 @@ function CheckpointCard({ note, keyText, witnessKeyTexts }: { readonly note: str
         <Title order={3} size="h4">Published checkpoint</Title>
         <div data-testid="checkpoint-status">
           {check.isPending ? <Loading label="Verifying in this browser…" /> : check.isError ? <LoadError error={check.error} /> : check.data.kind === 'verified' ? (
-            <Alert color="teal" role="status" title="verified">
+            <Alert color="teal" role="status" title="verified" style={{ wordBreak: 'break-all' }}>
               Signed by {check.data.body.origin}: {check.data.body.size} entries, root {check.data.body.rootBase64}.
             </Alert>
           ) : (
-            <Alert color="red" role="alert" title="failed">{check.data.reason}</Alert>
+            <Alert color="red" role="alert" title="failed" style={{ wordBreak: 'break-word' }}>{check.data.reason}</Alert>
           )}
         </div>
         {check.data?.kind === 'verified' ? (
@@ -90,7 +90,7 @@ export function LedgerPage() {
     <Stack>
       <Title order={2}>Ledger status</Title>
       {health.isPending ? <Loading /> : health.isError ? <LoadError error={health.error} retry={() => void health.refetch()} /> : (
-        <SimpleGrid cols={{ base: 1, xs: 3 }}>
+        <SimpleGrid cols={3} spacing="xs">
           <Card withBorder><Text size="xs" c="dimmed">Status</Text><Badge size="lg" color={health.data.status === 'ok' ? 'teal' : 'orange'}>{health.data.status}</Badge></Card>
           <Card withBorder><Text size="xs" c="dimmed">Entries (signed tree size)</Text><Text fw={700} size="xl" data-testid="tree-size">{health.data.treeSize}</Text></Card>
           <Card withBorder><Text size="xs" c="dimmed">Published</Text><Text fw={700} size="xl">{health.data.publication?.publishedSize ?? health.data.treeSize}</Text></Card>
