@@ -1,10 +1,11 @@
 // The full audit of a stored log: every leaf and tree node recomputed, every checkpoint's signature and root checked.
 import type { Checkpoint } from './checkpoint.ts';
 import { parseCheckpoint } from './checkpoint.ts';
-import { hashesEqual, HASH_SIZE, type Hash } from './hash.ts';
+import { hashesEqual, HASH_SIZE, leafHash, type Hash } from './hash.ts';
 import type { LedgerStore, StoredCheckpoint } from './ledger-store.ts';
 import { openNote, type NoteVerifier } from './signed-note.ts';
 import { describeStored, type BlockStop, type EntryBlock, type EntryBlockBuffers } from './entry-block.ts';
+import type { IndexWindow } from './retention-store.ts';
 import { createLeafHasher, type HashedRows, type LeafHasher } from './leaf-hasher.ts';
 import { appendLeaves, edgeTiles, TILE_WIDTH, type KnownTileRoot, type TileData } from './tiles.ts';
 import { isAppError } from '../shared/app-error.ts';
@@ -80,7 +81,7 @@ function stopProblem(stop: BlockStop): VerifyProblem {
 }
 
 /** Checks one block's hashed rows: the event id column, the rebuilt tree against the stored tiles and signed roots. */
-async function checkBlock(store: LedgerStore, block: EntryBlock, hashed: HashedRows, state: Rebuilding, audit: Audit, stopIsRemoval: boolean): Promise<void> {
+async function checkBlock(store: LedgerStore, block: EntryBlock, hashed: HashedRows, state: Rebuilding, audit: Audit): Promise<void> {
   if (hashed.badIdAt !== undefined) {
     const index = block.fromIndex + hashed.badIdAt;
     audit.report(index, `entry ${index}: the stored event id column does not match the entry`);
@@ -88,67 +89,115 @@ async function checkBlock(store: LedgerStore, block: EntryBlock, hashed: HashedR
   const touched = new Map<string, TileData>();
   growThroughCheckpoints(state.rebuild, hashed.leaves, state.checkpoints, state.cursor, touched, audit, (tile) => hashed.tileRoot(tile));
   await compareTiles(store, [...touched.values()], state.rebuild.size, state.treeSize, audit);
-  if (block.stop !== undefined && !stopIsRemoval) {
+  if (block.stop !== undefined) {
     const problem = stopProblem(block.stop);
     audit.report(problem.index, problem.message);
   }
 }
 
-/** The run of indices retention removed that starts at `index` (a block stopped there), or undefined when retention did not remove it. */
-async function removedRunAt(store: LedgerStore, stop: BlockStop | undefined, treeSize: number): Promise<{ from: number; to: number } | undefined> {
-  if (stop?.kind !== 'missing' || store.removed === undefined) return undefined;
-  const [run] = await store.removed.readRemovedRanges(stop.index, Math.min(stop.index + CHUNK, treeSize));
-  return run?.from === stop.index ? run : undefined;
+/** Runs of indices retention removed within [from, to) (none on a store that never removes). */
+function removedIn(store: LedgerStore, from: number, to: number): Promise<IndexWindow[]> {
+  return store.removed === undefined || from >= to ? Promise.resolve([]) : store.removed.readRemovedRanges(from, to);
+}
+
+/** The leaf hash of entry `index` as its level-0 tile stores it, or undefined. */
+function storedLeaf(tiles: ReadonlyMap<number, unknown>, index: number): Hash | undefined {
+  const hashes = tiles.get(Math.floor(index / TILE_WIDTH));
+  const at = (index % TILE_WIDTH) * HASH_SIZE;
+  return hashes instanceof Uint8Array && hashes.length >= at + HASH_SIZE ? hashes.slice(at, at + HASH_SIZE) : undefined;
 }
 
 /**
- * Feeds the leaf hashes of removed entries (read from the level-0 tiles) into the rebuild: a changed one then fails the
- * signed roots, as a changed entry would. Returns how many were fed.
+ * Checks a window [from, to) that holds entries retention removed: the rows left are re-hashed here, the removed ones'
+ * leaf hashes come from the level-0 tiles (a changed one then fails the signed roots, as a changed entry would), and a
+ * row missing without a stub is still reported. One read of rows and one of tiles per window, whatever the gaps.
  */
-async function checkRemovedRun(store: LedgerStore, run: { from: number; to: number }, state: Rebuilding, audit: Audit): Promise<number> {
-  const tiles = new Map((await store.readTileRange(0, Math.floor(run.from / TILE_WIDTH), Math.floor((run.to - 1) / TILE_WIDTH) + 1)).map((t) => [t.index, t.hashes]));
+async function checkWindowWithRemovals(store: LedgerStore, window: IndexWindow, removed: readonly IndexWindow[], state: Rebuilding, audit: Audit): Promise<{ checked: number; removed: number }> {
+  const rows = await store.readEntries(window.from, window.to);
+  const tiles = new Map<number, unknown>((await store.readTileRange(0, Math.floor(window.from / TILE_WIDTH), Math.floor((window.to - 1) / TILE_WIDTH) + 1)).map((t) => [t.index, t.hashes]));
   const leaves: Hash[] = [];
-  for (let index = run.from; index < run.to; index++) {
-    const hashes: unknown = tiles.get(Math.floor(index / TILE_WIDTH));
-    const at = (index % TILE_WIDTH) * HASH_SIZE;
-    if (!(hashes instanceof Uint8Array) || hashes.length < at + HASH_SIZE) {
-      audit.report(index, `entry ${index} was removed by retention, and its leaf hash is missing from tile 0/${Math.floor(index / TILE_WIDTH)}: the tree cannot be checked past it`);
-      return leaves.length;
+  const counts = { checked: 0, removed: 0 };
+  let badId: number | undefined;
+  let stop: VerifyProblem | undefined;
+  for (let index = window.from, row = 0, run = 0; index < window.to && stop === undefined; index++) {
+    while ((removed[run]?.to ?? Infinity) <= index) run += 1;
+    const current = rows[row];
+    if (current?.index === index) {
+      row += 1;
+      const entry: unknown = current.entry;
+      if (!(entry instanceof Uint8Array)) {
+        stop = { index, message: `entry ${index} is stored as ${describeStored(entry)}, not bytes` };
+        break;
+      }
+      if (badId === undefined && Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength).indexOf(`"id":"${current.eventId}"`) < 0) badId = index;
+      leaves.push(leafHash(entry));
+      counts.checked += 1;
+    } else if ((removed[run]?.from ?? Infinity) <= index) {
+      const leaf = storedLeaf(tiles, index);
+      if (leaf === undefined) stop = { index, message: `entry ${index} was removed by retention, and its leaf hash is missing from tile 0/${Math.floor(index / TILE_WIDTH)}: the tree cannot be checked past it` };
+      else leaves.push(leaf);
+      counts.removed += leaf === undefined ? 0 : 1;
+    } else {
+      stop = { index, message: `entry ${index} is missing: rows were deleted or re-numbered` };
     }
-    leaves.push(hashes.slice(at, at + HASH_SIZE));
   }
+  if (badId !== undefined) audit.report(badId, `entry ${badId}: the stored event id column does not match the entry`);
   const touched = new Map<string, TileData>();
   growThroughCheckpoints(state.rebuild, leaves, state.checkpoints, state.cursor, touched, audit);
   await compareTiles(store, [...touched.values()], state.rebuild.size, state.treeSize, audit);
-  return leaves.length;
+  if (stop !== undefined) audit.report(stop.index, stop.message);
+  return counts;
 }
 
 /**
- * Checks every entry up to the first problem, reading the next block while the current one is hashed (on a
- * worker for large logs, and on SQLite read on another); returns how many entries were checked.
+ * Checks blocks from `from` on, reading the next block while the current one is hashed (on a worker for large logs,
+ * and on SQLite read on another), until the end, a problem, or a window holding removed entries; returns how many
+ * entries were checked and where to go on.
  */
-async function checkEntries(store: LedgerStore, hasher: LeafHasher, state: Rebuilding, audit: Audit): Promise<number> {
-  let checked = 0;
-  if (audit.problems.length > 0) return checked; // a bad checkpoint: the roots to check the entries against are not trustworthy
-  const read = (from: number, reuse: EntryBlockBuffers | undefined): Promise<EntryBlock> => store.readEntryBlock(from, Math.min(from + CHUNK, state.treeSize), reuse);
-  let block = state.treeSize > 0 ? await read(0, undefined) : undefined;
-  let hashing = block === undefined ? undefined : hasher.hash(block);
+async function checkBlocks(store: LedgerStore, hasher: LeafHasher, from: number, state: Rebuilding, audit: Audit): Promise<{ checked: number; next: number }> {
+  const read = (at: number, reuse: EntryBlockBuffers | undefined): Promise<EntryBlock> => store.readEntryBlock(at, Math.min(at + CHUNK, state.treeSize), reuse);
+  let block: EntryBlock | undefined = await read(from, undefined);
+  let hashing: Promise<HashedRows> | undefined = hasher.hash(block);
   let spare: EntryBlockBuffers | undefined;
+  let checked = 0;
+  let next = state.treeSize;
   while (block !== undefined && hashing !== undefined) {
-    const removed = await removedRunAt(store, block.stop, state.treeSize);
-    const end = removed?.to ?? block.fromIndex + CHUNK;
-    const next = (block.stop === undefined || removed !== undefined) && end < state.treeSize ? await read(end, spare) : undefined;
+    const end: number = block.fromIndex + CHUNK;
+    const more: boolean = block.stop === undefined && end < state.treeSize;
+    const clear: boolean = more && (await removedIn(store, end, Math.min(end + CHUNK, state.treeSize))).length === 0;
+    if (more && !clear) next = end;
+    const following: EntryBlock | undefined = clear ? await read(end, spare) : undefined;
     const hashed = await hashing;
-    hashing = next === undefined ? undefined : hasher.hash(next);
-    await checkBlock(store, block, hashed, state, audit, removed !== undefined);
+    hashing = following === undefined ? undefined : hasher.hash(following);
+    await checkBlock(store, block, hashed, state, audit);
     spare = hashed.release();
     checked += block.count;
-    if (removed !== undefined && audit.problems.length === 0) state.removed += await checkRemovedRun(store, removed, state, audit);
     if (audit.problems.length > 0) break;
-    block = next;
+    block = following;
   }
   // Stopped at a problem while the next block is being hashed: the worker is stopped next, its answer is not needed.
   hashing?.catch(() => undefined);
+  return { checked, next };
+}
+
+/** Checks every entry up to the first problem, window by window; returns how many entries were re-hashed. */
+async function checkEntries(store: LedgerStore, hasher: LeafHasher, state: Rebuilding, audit: Audit): Promise<number> {
+  let checked = 0;
+  if (audit.problems.length > 0) return checked; // a bad checkpoint: the roots to check the entries against are not trustworthy
+  for (let from = 0; from < state.treeSize && audit.problems.length === 0; ) {
+    const window = { from, to: Math.min(from + CHUNK, state.treeSize) };
+    const removed = await removedIn(store, window.from, window.to);
+    if (removed.length > 0) {
+      const counts = await checkWindowWithRemovals(store, window, removed, state, audit);
+      checked += counts.checked;
+      state.removed += counts.removed;
+      from = window.to;
+    } else {
+      const run = await checkBlocks(store, hasher, from, state, audit);
+      checked += run.checked;
+      from = run.next;
+    }
+  }
   return checked;
 }
 
