@@ -203,6 +203,10 @@ describe('audit and admin pages end to end in Chromium', () => {
     await shot(page, '26-admin-tokens');
     await page.getByRole('tab', { name: 'Users and groups' }).click();
     await page.getByText('audra').first().waitFor({ timeout: APPEAR_MS });
+    await page.getByRole('button', { name: 'Members of security' }).click();
+    await page.getByLabel('Add a member to security').fill(auditor.username);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('button', { name: `Remove ${auditor.username} from security` }).waitFor({ timeout: APPEAR_MS });
     await shot(page, '27-admin-users');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${writ.baseUrl}/audit`);
