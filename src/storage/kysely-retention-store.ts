@@ -111,14 +111,19 @@ export function createKyselyRetentionStore(db: Kysely<Database>, transactions: A
         .where('min_time', '<', before)
         .where('block_index', '>=', Math.floor(fromIndex / TIME_BLOCK_ENTRIES))
         .orderBy('block_index')
-        .limit(Math.ceil((limit * size) / TIME_BLOCK_ENTRIES) + 1)
+        .limit(Math.ceil((limit * size) / TIME_BLOCK_ENTRIES) + 2)
         .execute();
-      const windows: IndexWindow[] = [];
+      // Consecutive blocks make one span, cut into windows of `size`, so a window rarely ends short at a block's edge.
+      const spans: { from: number; to: number }[] = [];
       for (const { block_index: block } of blocks) {
-        const end = (block + 1) * TIME_BLOCK_ENTRIES;
-        for (let from = Math.max(fromIndex, block * TIME_BLOCK_ENTRIES); from < end && windows.length < limit; from += size) {
-          windows.push({ from, to: Math.min(from + size, end) });
-        }
+        const span = { from: Math.max(fromIndex, block * TIME_BLOCK_ENTRIES), to: (block + 1) * TIME_BLOCK_ENTRIES };
+        const last = spans[spans.length - 1];
+        if (last !== undefined && last.to === span.from) last.to = span.to;
+        else spans.push(span);
+      }
+      const windows: IndexWindow[] = [];
+      for (const span of spans) {
+        for (let from = span.from; from < span.to && windows.length < limit; from += size) windows.push({ from, to: Math.min(from + size, span.to) });
       }
       return windows;
     },
