@@ -30,7 +30,7 @@ import { registerShowIdentity } from './commands/show-identity.ts';
 import { registerShowPolicy } from './commands/show-policy.ts';
 import { registerTestPolicy } from './commands/test-policy.ts';
 import { registerVerify } from './commands/verify.ts';
-import { registerWitnessServe } from './commands/witness-serve.ts';
+import { registerWitnessEvidence, registerWitnessServe } from './commands/witness-serve.ts';
 
 /** Commands that work on the local database and log. */
 function registerLocalCommands(program: Command): void {
@@ -46,6 +46,7 @@ function registerLocalCommands(program: Command): void {
   registerVerify(program);
   const witness = program.command('witness').description('a C2SP tlog-witness of other logs');
   registerWitnessServe(witness);
+  registerWitnessEvidence(witness);
 }
 
 /** Commands that talk to a Writ server over its HTTP API (--server). */
