@@ -7,8 +7,8 @@ import * as identity0002 from './migrations/0002-identity.ts';
 import * as eventSearch0003 from './migrations/0003-event-search.ts';
 import * as access0004 from './migrations/0004-access.ts';
 import * as gateway0005 from './migrations/0005-gateway.ts';
-import * as retention0007 from './migrations/0007-retention.ts';
 import * as witnessing0006 from './migrations/0006-witnessing.ts';
+import * as retention0007 from './migrations/0007-retention.ts';
 import type { Database } from './schema.ts';
 
 type MigrationStep = (db: Kysely<unknown>, caps: BackendCapabilities) => Promise<void>;
@@ -20,8 +20,8 @@ const steps: readonly (readonly [string, MigrationStep])[] = [
   ['0003-event-search', eventSearch0003.up],
   ['0004-access', access0004.up],
   ['0005-gateway', gateway0005.up],
-  ['0007-retention', retention0007.up],
   ['0006-witnessing', witnessing0006.up],
+  ['0007-retention', retention0007.up],
 ];
 
 /**

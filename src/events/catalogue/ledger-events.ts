@@ -42,17 +42,6 @@ export const ledgerEvents = [
     }),
   ),
   defineEvent(
-    'ledger.retention.applied',
-    1,
-    'Payloads past their retention period were archived or dropped; leaf hashes are kept.',
-    strictShape({
-      before: fields.time,
-      archivedCount: fields.count,
-      droppedCount: fields.count,
-      heldCount: fields.count,
-    }),
-  ),
-  defineEvent(
     'ledger.retention.ran',
     1,
     'A retention run removed the content of entries past their period (a batch), or finished (the summary); leaf hashes, tiles and checkpoints stay.',
