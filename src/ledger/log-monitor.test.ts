@@ -180,11 +180,26 @@ test('--entries catches an entry that does not hash to its leaf, and entries tha
 
 test('--entries refuses a malformed entry bundle', async () => {
   const log = serve(entriesOf(300));
-  const honest = log.fetcher.entryBundle.bind(log.fetcher);
+  const honest = async (i: number, w: number): Promise<Uint8Array> => {
+    const bundle = await log.fetcher.entryBundle(i, w);
+    if (bundle === 'removed') throw new Error('this log removed nothing');
+    return bundle;
+  };
   const padded: LogFetcher = { ...log.fetcher, entryBundle: async (i, w) => Buffer.concat([await honest(i, w), Buffer.from([0])]) };
   assert.match(problem(await checkServedLog(undefined, padded, withEntries)).message, /entry bundle 0 is malformed: entry bundle has 1 bytes after its 256 entries/);
   const short: LogFetcher = { ...log.fetcher, entryBundle: async (i, w) => (await honest(i, w)).subarray(0, 100) };
   assert.match(problem(await checkServedLog(undefined, short, withEntries)).message, /entry bundle 0 is malformed: entry bundle holds 11 entries in 100 bytes, not 256/);
+});
+
+test('--entries takes the leaf hashes of bundles the log removed by retention (410) from the tiles, and says how many', async () => {
+  const log = serve(entriesOf(700));
+  const retained: LogFetcher = { ...log.fetcher, entryBundle: (i, w) => (i === 0 ? Promise.resolve('removed') : log.fetcher.entryBundle(i, w)) };
+  const outcome = verified(await checkServedLog(undefined, retained, withEntries));
+  assert.deepEqual([outcome.entriesChecked, outcome.entriesRemoved], [700 - 256, 256]);
+  const altered = serve(entriesOf(700));
+  altered.entries[300] = enc.encode('entry 300 (altered)');
+  const alteredRetained: LogFetcher = { ...altered.fetcher, entryBundle: (i, w) => (i === 0 ? Promise.resolve('removed') : altered.fetcher.entryBundle(i, w)) };
+  assert.equal(problem(await checkServedLog(undefined, alteredRetained, withEntries)).problem, 'bad-entries', 'entries still held are re-hashed');
 });
 
 test('a tile of the wrong length, a bad signature, an unknown key and another log are refused with what is wrong', async () => {

@@ -29,8 +29,8 @@ export interface LogFetcher {
   checkpoint(): Promise<string>;
   /** The first `coord.width` hashes of a hash tile: exactly width·32 bytes. */
   tile(coord: TileCoord): Promise<Uint8Array>;
-  /** Entry bundle `index` holding `width` entries. */
-  entryBundle(index: number, width: number): Promise<Uint8Array>;
+  /** Entry bundle `index` holding `width` entries, or 'removed' when the log's retention removed entries of it (HTTP 410). */
+  entryBundle(index: number, width: number): Promise<Uint8Array | 'removed'>;
 }
 
 export interface MonitorOptions {
@@ -57,6 +57,8 @@ export type MonitorOutcome =
       readonly cosigners: readonly string[];
       readonly consistency: Consistency;
       readonly entriesChecked: number;
+      /** Entries whose content the log removed by retention: checked by the leaf hashes of the level-0 tiles only. */
+      readonly entriesRemoved: number;
       readonly tilesFetched: number;
     }
   | {
@@ -236,32 +238,49 @@ function bundleLeaves(bundle: Uint8Array, index: number, width: number): Hash[] 
   }
 }
 
-/** Re-hashes the bundles' entries after `from` and appends them to `from`'s edge: the root of the tree they make. */
-async function rebuildRoot(range: BundleRange, from: VerifiedTree, fetcher: LogFetcher, edgeTilesAtFrom: TileSource, concurrency: number): Promise<Hash | string> {
-  const edge = createEdge(edgeTilesAtFrom, from.size);
+/**
+ * Re-hashes the bundles' entries after `from` and appends them to `from`'s edge: the root of the tree they make, and how
+ * many leaves came from level-0 tiles because retention removed their entries (the root still checks those tiles).
+ */
+async function rebuildRoot(range: BundleRange, from: VerifiedTree, fetcher: LogFetcher, reader: TileReader, concurrency: number): Promise<{ root: Hash; removed: number } | string> {
+  const edge = createEdge(reader.source, from.size);
   let size = from.size;
   let root = from.rootHash;
+  let removed = 0;
   let b = range.first;
-  for await (const bundle of inOrder(range.count, concurrency, (i) => fetcher.entryBundle(range.first + i, range.widthOf(range.first + i)))) {
-    const leaves = bundleLeaves(bundle, b, range.widthOf(b));
+  const leavesOf = async (i: number): Promise<Hash[] | string> => {
+    const index = range.first + i;
+    const bundle = await fetcher.entryBundle(index, range.widthOf(index));
+    if (bundle !== 'removed') return bundleLeaves(bundle, index, range.widthOf(index));
+    removed += range.widthOf(index) - Math.max(0, from.size - index * TILE_WIDTH);
+    reader.countFetched(1);
+    const tile = await exactTile(fetcher, { level: 0, index, width: range.widthOf(index) });
+    return Array.from({ length: range.widthOf(index) }, (_, j) => tile.slice(j * HASH_SIZE, (j + 1) * HASH_SIZE));
+  };
+  for await (const leaves of inOrder(range.count, concurrency, leavesOf)) {
     if (typeof leaves === 'string') return leaves;
-    const grown = appendLeaves(size, edge.source, leaves.slice(size - b * TILE_WIDTH));
+    const fresh = leaves.slice(size - b * TILE_WIDTH);
+    const grown = appendLeaves(size, edge.source, fresh);
     edge.update(grown.tiles);
     ({ newSize: size, root } = grown);
     b++;
   }
-  return root;
+  return { root, removed };
 }
 
 /** After a wrong root: the first entry that does not hash to its leaf in the served level-0 tiles, if any does not. */
 async function locateBadEntry(range: BundleRange, fetcher: LogFetcher, reader: TileReader, concurrency: number): Promise<string | undefined> {
-  const fetchPair = (i: number): Promise<[Uint8Array, Uint8Array]> => {
+  const fetchPair = (i: number): Promise<[Uint8Array | 'removed', Uint8Array]> => {
     const b = range.first + i;
     reader.countFetched(1);
     return Promise.all([fetcher.entryBundle(b, range.widthOf(b)), exactTile(fetcher, { level: 0, index: b, width: range.widthOf(b) })]);
   };
   let b = range.first;
   for await (const [bundle, tile] of inOrder(range.count, concurrency, fetchPair)) {
+    if (bundle === 'removed') {
+      b++;
+      continue;
+    }
     const leaves = bundleLeaves(bundle, b, range.widthOf(b));
     if (typeof leaves === 'string') return leaves;
     const bad = leaves.findIndex((leaf, j) => !hashesEqual(leaf, tile.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE)));
@@ -275,17 +294,18 @@ async function locateBadEntry(range: BundleRange, fetcher: LogFetcher, reader: T
  * Downloads the entries after `from`, re-hashes them and rebuilds the tree from `from`'s edge (authenticated by its
  * root) to the checkpoint's root; when the root differs, finds the entry that does not match the served tiles.
  */
-async function verifyEntries(check: EntriesCheck, fetcher: LogFetcher, reader: TileReader, concurrency: number): Promise<Inconsistent | number> {
+async function verifyEntries(check: EntriesCheck, fetcher: LogFetcher, reader: TileReader, concurrency: number): Promise<Inconsistent | { checked: number; removed: number }> {
   const { from, to } = check;
   const bad = (message: string): Inconsistent => inconsistent('bad-entries', message, check.stored, check.presented);
-  if (from.size === to.size) return 0;
+  if (from.size === to.size) return { checked: 0, removed: 0 };
   if (!(await rootFromTiles(from, edgeTiles(from.size), reader))) {
     return inconsistent('bad-tiles', `the tiles served do not hash to the root of the tree of size ${from.size} verified earlier`, check.stored, check.presented);
   }
   const range = bundleRange(from.size, to.size);
-  const root = await rebuildRoot(range, from, fetcher, reader.source, concurrency);
-  if (typeof root === 'string') return bad(root);
-  if (hashesEqual(root, to.rootHash)) return to.size - from.size;
+  const rebuilt = await rebuildRoot(range, from, fetcher, reader, concurrency);
+  if (typeof rebuilt === 'string') return bad(rebuilt);
+  const { root, removed } = rebuilt;
+  if (hashesEqual(root, to.rootHash)) return { checked: to.size - from.size - removed, removed };
   const located = await locateBadEntry(range, fetcher, reader, concurrency);
   return bad(located ?? `the entries served hash to a tree of size ${to.size} whose root is ${Buffer.from(root).toString('base64')}, not the checkpoint's`);
 }
@@ -321,15 +341,16 @@ export async function checkServedLog(state: MonitorState | undefined, fetcher: L
     return inconsistent('inconsistent', `the log's tree of size ${checkpoint.size} does not extend the tree of size ${state.size} it signed before: a split view (or tampered tiles)`, state.note, note);
   }
   let entriesChecked = 0;
+  let entriesRemoved = 0;
   let entriesVerified = state?.entriesVerified;
   if (options.entries) {
     const from = entriesVerified ?? { size: 0, rootHash: emptyRoot() };
     const checked = await verifyEntries({ from, to: checkpoint, stored: state?.note, presented: note }, fetcher, reader, options.concurrency ?? DEFAULT_CONCURRENCY);
-    if (typeof checked !== 'number') return checked;
-    entriesChecked = checked;
+    if ('kind' in checked) return checked;
+    ({ checked: entriesChecked, removed: entriesRemoved } = checked);
     entriesVerified = { size: checkpoint.size, rootHash: checkpoint.rootHash };
   }
   const newState: MonitorState = { origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash, note, entriesVerified };
   const consistency: Consistency = state === undefined ? 'first-use' : grew ? 'proved' : 'unchanged';
-  return { kind: 'verified', state: newState, checkpoint, cosigners, consistency, entriesChecked, tilesFetched: reader.fetched() };
+  return { kind: 'verified', state: newState, checkpoint, cosigners, consistency, entriesChecked, entriesRemoved, tilesFetched: reader.fetched() };
 }

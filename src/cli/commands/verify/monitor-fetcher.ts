@@ -1,7 +1,7 @@
 // The monitor's LogFetcher over HTTP: a log's checkpoint, tiles and entry bundles, with timeouts, size limits and no redirect to another host.
 import type { LogFetcher } from '../../../ledger/log-monitor.ts';
 import { entriesPath, tilePath } from '../../../ledger/tiles.ts';
-import { AppError } from '../../../shared/app-error.ts';
+import { AppError, isAppError } from '../../../shared/app-error.ts';
 
 /** A checkpoint with its signature and cosignature lines fits easily; anything larger is refused unread. */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024;
@@ -90,7 +90,7 @@ function statusError(status: number, url: URL, entries: boolean): AppError {
   if (entries && (status === 401 || status === 403)) {
     return new AppError('unauthorized', `the server refused entry bundle ${url.pathname} (HTTP ${status}): give the log read token with --read-token or WRIT_LOG_READ_TOKEN`);
   }
-  return unavailable(`GET ${url.href} answered HTTP ${status}`);
+  return new AppError('unavailable', `GET ${url.href} answered HTTP ${status}`, { details: { status } });
 }
 
 /**
@@ -143,8 +143,14 @@ export function createMonitorFetcher(options: MonitorFetcherOptions): LogFetcher
       if (bytes.length !== coord.width * HASH_BYTES) throw unavailable(`the server sent ${bytes.length} bytes for ${path}, not ${coord.width * HASH_BYTES}`);
       return bytes;
     },
-    entryBundle(index, width) {
-      return get(entriesPath(index, width), width * (2 + MAX_ENTRY_BYTES), true);
+    async entryBundle(index, width) {
+      try {
+        return await get(entriesPath(index, width), width * (2 + MAX_ENTRY_BYTES), true);
+      } catch (error) {
+        // 410: the log's retention removed entries of this bundle; their leaf hashes stay in the tiles.
+        if (isAppError(error) && error.details?.status === 410) return 'removed';
+        throw error;
+      }
     },
   };
 }
