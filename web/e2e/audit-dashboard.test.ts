@@ -3,25 +3,12 @@
 // ledger status and admin pages load. Screenshots go to test-artifacts/screenshots/ (git-ignored), as the other browser test's do.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureWebBuilt, WEB_DIST } from '../../scripts/first-load-size.ts';
+import type { BrowserContext, Page } from 'playwright-core';
 import { sessionEndedEvent, sessionStartedEvent, statementBlockedEvent, statementExecutedEvent, type SessionIdentity } from '../../src/gateway/postgres/gateway-audit.ts';
-import { buildServer } from '../../src/http/server.ts';
 import { generateSignerKey } from '../../src/ledger/signed-note.ts';
-import { createApiHarness, type ApiHarness } from '../../src/http/testing/api-harness.ts';
-import { writApiOptions } from '../../src/http/writ-api.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
-/** How long to wait for something to appear before the test fails (a bound, not a measurement). */
-const APPEAR_MS = 20_000;
+import type { ApiHarness } from '../../src/http/testing/api-harness.ts';
+import { addUser, APPEAR_MS, createBrowserRun, PHONE, shot, signIn, skippedWithoutChromium, watchErrors, withFailureShots, type BrowserWrit } from './browser-harness.ts';
 
 const auditor = { username: 'audra', firstPassword: 'first-secret-pass-31', password: 'own-chosen-secret-42' };
 
@@ -39,42 +26,6 @@ async function recordGatewaySession(h: ApiHarness): Promise<SessionIdentity> {
   return session;
 }
 
-async function startWrit(): Promise<{ h: ApiHarness; server: FastifyInstance; baseUrl: string; session: SessionIdentity }> {
-  ensureWebBuilt();
-  const h = await createApiHarness('sqlite');
-  h.app.startSequencer();
-  const api = writApiOptions({ ...h.app, onAccessChanged: () => undefined });
-  const server = buildServer({ store: h.app.store, logger: pino({ level: 'silent' }), readToken: undefined, tileCache: h.app.tileCache, api, dashboard: { root: WEB_DIST } });
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const created = await h.call('POST', '/api/v1/users', { token: h.tokens.admin, body: { username: auditor.username, password: auditor.firstPassword, roles: ['admin', 'auditor'] } });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const changed = await h.call('POST', '/api/v1/auth/cli-token', { body: { username: auditor.username, password: auditor.firstPassword, newPassword: auditor.password } });
-  assert.equal(changed.status, 200, JSON.stringify(changed.body));
-  // The harness's clock starts on a fixed past day; the browser would drop a session cookie that expired then.
-  h.clock.advanceMs(Math.max(0, Date.now() - h.clock.nowMs()));
-  const session = await recordGatewaySession(h);
-  return { h, server, baseUrl: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`, session };
-}
-
-function watchErrors(page: Page, errors: string[]): void {
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/401 \(Unauthorized\)/.test(message.text())) errors.push(`console: ${message.text()}`);
-  });
-}
-
-async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  // A full-page shot of a scrolled page draws the fixed header mid-page.
-  if (fullPage) await page.mouse.wheel(0, -100_000);
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage, animations: 'disabled' });
-}
-
-async function signIn(page: Page): Promise<void> {
-  await page.locator('input[name="username"]').fill(auditor.username);
-  await page.locator('input[name="password"]').fill(auditor.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 /** Flips the first byte of one proof hash in the API's answer for an event. */
 function flipFirstByte(base64: string): string {
   const bytes = Buffer.from(base64, 'base64');
@@ -83,38 +34,30 @@ function flipFirstByte(base64: string): string {
 }
 
 describe('audit and admin pages end to end in Chromium', () => {
-  if (!existsSync(CHROMIUM)) {
-    test('browser tests', (t) => {
-      const message = `skipped the audit browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-      process.stdout.write(`${message}\n`);
-      t.skip(message);
-    });
-    return;
-  }
+  if (skippedWithoutChromium('the audit browser tests')) return;
 
-  let writ: Awaited<ReturnType<typeof startWrit>>;
-  let browser: Browser;
+  const run = createBrowserRun();
+  let writ: BrowserWrit;
+  let context: BrowserContext;
   let page: Page;
   const errors: string[] = [];
+  /** Runs a test; when it fails, the page is saved as a screenshot first. */
+  const scenario = (body: () => Promise<void>) => withFailureShots(() => ({ auditor: context }), body);
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    writ = await startWrit();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    writ = await run.start((h) => addUser(h, { username: auditor.username, firstPassword: auditor.firstPassword, newPassword: auditor.password, roles: ['admin', 'auditor'] }));
+    await recordGatewaySession(writ.h);
+    context = await writ.newContext();
+    page = await context.newPage();
     watchErrors(page, errors);
     await page.goto(`${writ.baseUrl}/audit`);
     await page.getByRole('heading', { name: 'Sign in to Writ' }).waitFor({ timeout: APPEAR_MS });
-    await signIn(page);
+    await signIn(page, auditor.username, auditor.password);
     await page.getByRole('heading', { name: 'Audit log' }).waitFor({ timeout: APPEAR_MS });
   });
-  after(async () => {
-    await browser.close();
-    await writ.server.close();
-    await writ.h.close();
-  });
+  after(() => run.close());
 
-  test('the audit log verifies an event in the browser; a tampered proof fails with its reason', { timeout: 120_000 }, async () => {
+  test('the audit log verifies an event in the browser; a tampered proof fails with its reason', { timeout: 120_000 }, scenario(async () => {
     await page.getByLabel('Event type').fill('gateway.*');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const blocked = page.getByTestId('event-row').filter({ hasText: 'gateway.statement.blocked' });
@@ -161,9 +104,9 @@ describe('audit and admin pages end to end in Chromium', () => {
     await page.getByTestId('event-detail').waitFor({ state: 'detached', timeout: APPEAR_MS });
     assert.doesNotMatch(page.url(), /event=/, 'closing the detail leaves the filters in the URL and drops the event');
     assert.deepEqual(errors, []);
-  });
+  }));
 
-  test('sessions list their statements in order, the blocked one marked', { timeout: 60_000 }, async () => {
+  test('sessions list their statements in order, the blocked one marked', { timeout: 60_000 }, scenario(async () => {
     await page.getByRole('link', { name: 'Sessions' }).click();
     const card = page.getByTestId('gateway-session').filter({ hasText: 'demo-db' });
     await card.waitFor({ timeout: APPEAR_MS });
@@ -174,17 +117,17 @@ describe('audit and admin pages end to end in Chromium', () => {
     assert.match(await statements.nth(1).innerText(), /blocked[\s\S]*DELETE FROM orders[\s\S]*read-only/i);
     await shot(page, '23-sessions');
     assert.deepEqual(errors, []);
-  });
+  }));
 
-  test('ledger status shows the checkpoint verified and the verifier key', { timeout: 60_000 }, async () => {
+  test('ledger status shows the checkpoint verified and the verifier key', { timeout: 60_000 }, scenario(async () => {
     await page.getByRole('link', { name: 'Ledger status' }).click();
     await page.getByTestId('checkpoint-status').getByText('verified', { exact: true }).waitFor({ timeout: APPEAR_MS });
     assert.match(await page.getByTestId('ledger-key').innerText(), new RegExp(writ.h.app.signer.verifierKey.replace(/[+/]/g, '\\$&')));
     await shot(page, '24-ledger-status');
     assert.deepEqual(errors, []);
-  });
+  }));
 
-  test('admin: policy with its versions, a token shown once', { timeout: 60_000 }, async () => {
+  test('admin: policy with its versions, a token shown once', { timeout: 60_000 }, scenario(async () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('tab', { name: 'Policy' }).click();
     await page.getByTestId('policy-text').waitFor({ timeout: APPEAR_MS });
@@ -208,7 +151,7 @@ describe('audit and admin pages end to end in Chromium', () => {
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('button', { name: `Remove ${auditor.username} from security` }).waitFor({ timeout: APPEAR_MS });
     await shot(page, '27-admin-users');
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     await page.goto(`${writ.baseUrl}/audit`);
     await page.getByTestId('event-row').first().waitFor({ timeout: APPEAR_MS });
     await shot(page, '28-audit-phone', false);
@@ -219,5 +162,5 @@ describe('audit and admin pages end to end in Chromium', () => {
     await page.getByTestId('checkpoint-status').getByText('verified', { exact: true }).waitFor({ timeout: APPEAR_MS });
     await shot(page, '30-ledger-phone', false);
     assert.deepEqual(errors, []);
-  });
+  }));
 });

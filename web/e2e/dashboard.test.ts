@@ -1,121 +1,34 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core): a requester asks, an approver in another
 // browser context approves, and the requester's page shows the grant without reloading. Screenshots go to test-artifacts/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ensureWebBuilt, WEB_DIST } from '../../scripts/first-load-size.ts';
-import { buildServer } from '../../src/http/server.ts';
-import { createApiHarness, type ApiHarness } from '../../src/http/testing/api-harness.ts';
-import { writApiOptions } from '../../src/http/writ-api.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-export const SCREENSHOTS = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
-/** How long to wait for something to appear before the test fails (a bound, not a measurement). */
-const APPEAR_MS = 20_000;
+import type { BrowserContext } from 'playwright-core';
+import { addUser, APPEAR_MS, createBrowserRun, PHONE, shot, signIn, skippedWithoutChromium, watchErrors, withFailureShots, type BrowserWrit } from './browser-harness.ts';
 
 const requester = { username: 'erin', firstPassword: 'given-by-admin-7-kettle', password: 'chosen-in-browser-9-lantern', group: 'engineers' };
 const approver = { username: 'fred', firstPassword: 'given-by-admin-4-harbour', password: 'chosen-by-cli-3-meadow', group: 'db-leads' };
 
-/** A Writ on a fresh store (the harness: example policy, admin) served with the built dashboard on a free port. */
-async function startWrit(started: (h: ApiHarness, server: FastifyInstance) => void): Promise<{ h: ApiHarness; server: FastifyInstance; baseUrl: string }> {
-  ensureWebBuilt();
-  const h = await createApiHarness('sqlite');
-  h.app.startSequencer();
-  const api = writApiOptions({ ...h.app, onAccessChanged: () => undefined });
-  const server = buildServer({ store: h.app.store, logger: pino({ level: 'silent' }), readToken: undefined, tileCache: h.app.tileCache, api, dashboard: { root: WEB_DIST } });
-  // Handed over at once, so the after hook closes them even when a later step of the set-up fails.
-  started(h, server);
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  for (const person of [requester, approver]) {
-    const created = await h.call('POST', '/api/v1/users', { token: h.tokens.admin, body: { username: person.username, password: person.firstPassword } });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal((await h.call('PUT', `/api/v1/groups/${person.group}/members/${person.username}`, { token: h.tokens.admin })).status, 200);
-  }
-  // The approver has already chosen a password; the requester changes the administrator's one in the browser.
-  const changed = await h.call('POST', '/api/v1/auth/cli-token', { body: { username: approver.username, password: approver.firstPassword, newPassword: approver.password } });
-  assert.equal(changed.status, 200, JSON.stringify(changed.body));
-  // The harness's manual clock starts in the past; a browser drops session cookies that expire before its own now.
-  const behindMs = Date.now() - h.clock.nowMs();
-  if (behindMs > 0) h.clock.advanceMs(behindMs);
-  return { h, server, baseUrl: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}` };
-}
-
-/** Fails the test on any page error or console error (a CSP violation is one). */
-function watchErrors(page: Page, errors: string[]): void {
-  if (process.env.WRIT_E2E_DEBUG === '1') page.on('response', (r) => { process.stdout.write(`${r.status()} ${r.request().method()} ${r.url()}\n`); });
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    // The dashboard's own 401 on /auth/me before signing in is expected; anything else is a fault.
-    if (message.type() === 'error' && !/401 \(Unauthorized\)/.test(message.text())) errors.push(`console: ${message.text()}`);
-  });
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
-}
-
-/** On failure, what each open page showed: the first thing to look at. */
-async function shootFailures(context: BrowserContext | undefined, name: string): Promise<void> {
-  for (const [index, page] of (context?.pages() ?? []).entries()) {
-    process.stdout.write(`failed test: the ${name}'s page ${index} was at ${page.url()}\n`);
-    await shot(page, `failed-${name}-${index}`).catch(() => undefined);
-  }
-}
-
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('dashboard end to end in Chromium', () => {
-  if (!existsSync(CHROMIUM)) {
-    test('browser tests', (t) => {
-      const message = `skipped the browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-      process.stdout.write(`${message}\n`);
-      t.skip(message);
-    });
-    return;
-  }
+  if (skippedWithoutChromium('the browser tests')) return;
 
-  let writ: Awaited<ReturnType<typeof startWrit>>;
-  let browser: Browser | undefined;
+  const run = createBrowserRun();
+  let writ: BrowserWrit;
   let requesterContext: BrowserContext;
   let approverContext: BrowserContext;
-  const opened: { h?: ApiHarness; server?: FastifyInstance } = {};
   const errors: string[] = [];
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    writ = await startWrit((h, server) => {
-      opened.h = h;
-      opened.server = server;
+    writ = await run.start(async (h) => {
+      // The approver has already chosen a password; the requester changes the administrator's one in the browser.
+      await addUser(h, { username: requester.username, firstPassword: requester.firstPassword, group: requester.group });
+      await addUser(h, { username: approver.username, firstPassword: approver.firstPassword, newPassword: approver.password, group: approver.group });
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
-    requesterContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    approverContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    requesterContext = await writ.newContext();
+    approverContext = await writ.newContext();
   });
+  after(() => run.close());
   /** Runs a scenario; when it fails, every open page is saved as a screenshot first. */
-  const scenario = (body: () => Promise<void>) => async (): Promise<void> => {
-    try {
-      await body();
-    } catch (error) {
-      await shootFailures(requesterContext, 'requester');
-      await shootFailures(approverContext, 'approver');
-      throw error;
-    }
-  };
-  after(async () => {
-    await browser?.close();
-    await opened.server?.close();
-    await opened.h?.close();
-  });
+  const scenario = (body: () => Promise<void>) => withFailureShots(() => ({ requester: requesterContext, approver: approverContext }), body);
 
   test('a requester asks, an approver approves elsewhere, the grant appears without a reload', { timeout: 120_000 }, scenario(async () => {
     const asking = await requesterContext.newPage();
@@ -171,7 +84,7 @@ describe('dashboard end to end in Chromium', () => {
     await asking.getByRole('link', { name: 'Home' }).first().click();
     await asking.getByTestId('active-grant').first().waitFor({ timeout: APPEAR_MS });
     await shot(asking, '07-home-active-grant');
-    await asking.setViewportSize({ width: 390, height: 844 });
+    await asking.setViewportSize(PHONE);
     await asking.reload();
     await asking.getByTestId('active-grant').first().waitFor({ timeout: APPEAR_MS });
     await shot(asking, '08-home-phone');
