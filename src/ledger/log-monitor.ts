@@ -57,7 +57,7 @@ export type MonitorOutcome =
       readonly cosigners: readonly string[];
       readonly consistency: Consistency;
       readonly entriesChecked: number;
-      /** Entries whose content the log removed by retention: checked by the leaf hashes of the level-0 tiles only. */
+      /** Entries of bundles the log no longer serves (410: retention removed some or all of them): checked by the level-0 tiles' leaf hashes only. */
       readonly entriesRemoved: number;
       readonly tilesFetched: number;
     }

@@ -80,7 +80,7 @@ function describeVerified(outcome: Verified, previousSize: number | undefined, s
           : `consistent with size ${previousSize ?? 0}`;
   const extras = [
     ...(outcome.entriesChecked > 0 || outcome.state.entriesVerified?.size === checkpoint.size ? [`${outcome.entriesChecked} entries re-hashed`] : []),
-    ...(outcome.entriesRemoved > 0 ? [`${outcome.entriesRemoved} removed by the log's retention (checked by their leaf hashes only)`] : []),
+    ...(outcome.entriesRemoved > 0 ? [`${outcome.entriesRemoved} in entry bundles the log's retention emptied (checked by their leaf hashes only)`] : []),
     ...(outcome.cosigners.length > 0 ? [`cosigned by ${outcome.cosigners.join(', ')}`] : []),
   ];
   return `${head} root ${b64(checkpoint.rootHash)}: ${[how, ...extras].join('; ')}`;
