@@ -1,5 +1,6 @@
-// Admin (administrators only): resources from the policy, the policy and its versions, users and groups, API tokens.
+// Admin (administrators only): resources from the policy, the policy and its versions, everyone's open grants, users and groups, API tokens.
 import { Alert, Stack, Tabs, Title } from '@mantine/core';
+import { GrantsPanel } from '../admin/grants-panel.tsx';
 import { PeoplePanel } from '../admin/people-panel.tsx';
 import { PolicyPanel } from '../admin/policy-panel.tsx';
 import { ResourcesPanel } from '../admin/resources-panel.tsx';
@@ -23,11 +24,13 @@ export function AdminPage() {
         <Tabs.List>
           <Tabs.Tab value="resources">Resources</Tabs.Tab>
           <Tabs.Tab value="policy">Policy</Tabs.Tab>
+          <Tabs.Tab value="grants">Grants</Tabs.Tab>
           <Tabs.Tab value="people">Users and groups</Tabs.Tab>
           <Tabs.Tab value="tokens">API tokens</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="resources" pt="md"><ResourcesPanel /></Tabs.Panel>
         <Tabs.Panel value="policy" pt="md"><PolicyPanel /></Tabs.Panel>
+        <Tabs.Panel value="grants" pt="md"><GrantsPanel /></Tabs.Panel>
         <Tabs.Panel value="people" pt="md"><PeoplePanel /></Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md"><TokensPanel /></Tabs.Panel>
       </Tabs>
