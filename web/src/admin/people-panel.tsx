@@ -1,44 +1,12 @@
-// Users and groups: who exists, their roles and state; groups created, members added and removed.
-import { Alert, Badge, Button, Card, CloseButton, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+// Users and groups: users (users-panel.tsx); groups created, members added and removed.
+import { Alert, Badge, Button, Card, CloseButton, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { messageOf } from '../api/api-error.ts';
 import { api } from '../api/client.ts';
 import { Empty, LoadMore, Loading } from '../components/page-states.tsx';
 import { AdminLoadError } from './admin-states.tsx';
-
-function Users() {
-  const users = useInfiniteQuery({
-    queryKey: ['admin', 'users'],
-    queryFn: ({ pageParam, signal }) => api('get', '/api/v1/users', { query: { limit: 50, ...(pageParam === undefined ? {} : { cursor: pageParam }) }, signal }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  if (users.isPending) return <Loading label="Loading users…" />;
-  if (users.isError) return <AdminLoadError error={users.error} retry={() => void users.refetch()} />;
-  const items = users.data.pages.flatMap((p) => p.items);
-  if (items.length === 0) return <Empty>No users.</Empty>;
-  return (
-    <Stack gap="xs">
-      <Table.ScrollContainer minWidth={560}>
-        <Table striped aria-label="Users">
-          <Table.Thead><Table.Tr><Table.Th>User</Table.Th><Table.Th>Kind</Table.Th><Table.Th>Roles</Table.Th><Table.Th>State</Table.Th></Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {items.map((u) => (
-              <Table.Tr key={u.id}>
-                <Table.Td><Text size="sm" fw={500}>{u.username}</Text><Text size="xs" c="dimmed">{u.displayName}{u.email === null ? '' : ` · ${u.email}`}</Text></Table.Td>
-                <Table.Td>{u.kind}</Table.Td>
-                <Table.Td><Group gap={4}>{u.roles.map((r) => <Badge key={r} size="xs" variant="light">{r}</Badge>)}</Group></Table.Td>
-                <Table.Td>{u.disabled ? <Badge color="gray" size="sm">disabled</Badge> : u.mustChangePassword ? <Badge color="orange" size="sm" variant="light">must change password</Badge> : <Badge color="teal" size="sm" variant="light">active</Badge>}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <LoadMore hasMore={users.hasNextPage} loading={users.isFetchingNextPage} onLoad={() => void users.fetchNextPage()} />
-    </Stack>
-  );
-}
+import { UsersPanel } from './users-panel.tsx';
 
 function Members({ group }: { readonly group: string }) {
   const queryClient = useQueryClient();
@@ -134,7 +102,7 @@ export function PeoplePanel() {
   return (
     <Stack>
       <Title order={3} size="h4">Users</Title>
-      <Users />
+      <UsersPanel />
       <Title order={3} size="h4">Groups</Title>
       <CreateGroup />
       <Groups />

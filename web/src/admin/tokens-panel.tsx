@@ -1,5 +1,5 @@
 // API tokens: create one (its secret shown once, to copy), list and revoke them; the list never holds a secret.
-import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { messageOf } from '../api/api-error.ts';
@@ -7,25 +7,11 @@ import { api } from '../api/client.ts';
 import { formatWhen } from '../access/time-format.ts';
 import { Empty, LoadMore, Loading } from '../components/page-states.tsx';
 import { AdminLoadError } from './admin-states.tsx';
+import { ShownOnce } from './shown-once.tsx';
 
 /** The scopes the API knows (src/identity/api-token.ts); the server refuses any the owner's roles do not allow. */
 export const API_SCOPES = ['events:write', 'log:read', 'requests:read', 'requests:write', 'reviews:write', 'grants:write', 'policy:write', 'admin'] as const;
 const TOKENS_KEY = ['admin', 'tokens'] as const;
-
-function CreatedToken({ token, onDone }: { readonly token: string; readonly onDone: () => void }) {
-  return (
-    <Alert color="yellow" role="status" title="Copy this token now: you won't see it again">
-      <Stack gap="xs">
-        <Text size="sm">Writ keeps only its hash. Store it where it will be used; if it is lost, revoke it and create another.</Text>
-        <Group gap="xs" wrap="nowrap">
-          <Code style={{ overflowX: 'auto', whiteSpace: 'nowrap' }}>{token}</Code>
-          <CopyButton value={token}>{({ copied, copy }) => <Button size="xs" onClick={copy}>{copied ? 'Copied' : 'Copy token'}</Button>}</CopyButton>
-        </Group>
-        <Group><Button size="xs" variant="default" onClick={onDone}>Done: hide the token</Button></Group>
-      </Stack>
-    </Alert>
-  );
-}
 
 function CreateToken() {
   const queryClient = useQueryClient();
@@ -42,7 +28,7 @@ function CreateToken() {
       await queryClient.invalidateQueries({ queryKey: TOKENS_KEY });
     },
   });
-  if (secret !== undefined) return <CreatedToken token={secret} onDone={() => { setSecret(undefined); create.reset(); }} />;
+  if (secret !== undefined) return <ShownOnce what="token" note="Writ keeps only its hash. Store it where it will be used; if it is lost, revoke it and create another." value={secret} onDone={() => { setSecret(undefined); create.reset(); }} />;
   return (
     <form aria-label="Create an API token" onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
       <Stack gap="xs">
