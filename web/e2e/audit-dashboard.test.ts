@@ -26,6 +26,13 @@ async function recordGatewaySession(h: ApiHarness): Promise<SessionIdentity> {
   return session;
 }
 
+/** An API token of the owner of `token` with one scope and no expiry. */
+async function apiToken(h: ApiHarness, token: string, scope: string): Promise<string> {
+  const created = await h.call('POST', '/api/v1/tokens', { token, body: { name: `e2e ${scope}`, scopes: [scope] } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return (created.body as { token: string }).token;
+}
+
 /** Flips the first byte of one proof hash in the API's answer for an event. */
 function flipFirstByte(base64: string): string {
   const bytes = Buffer.from(base64, 'base64');
@@ -40,12 +47,18 @@ describe('audit and admin pages end to end in Chromium', () => {
   let writ: BrowserWrit;
   let context: BrowserContext;
   let page: Page;
+  const tokens = { alice: '', bob: '' };
   const errors: string[] = [];
   /** Runs a test; when it fails, the page is saved as a screenshot first. */
   const scenario = (body: () => Promise<void>) => withFailureShots(() => ({ auditor: context }), body);
 
   before(async () => {
-    writ = await run.start((h) => addUser(h, { username: auditor.username, firstPassword: auditor.firstPassword, newPassword: auditor.password, roles: ['admin', 'auditor'] }));
+    writ = await run.start(async (h) => {
+      await addUser(h, { username: auditor.username, firstPassword: auditor.firstPassword, newPassword: auditor.password, roles: ['admin', 'auditor'] });
+      // The cast's CLI tokens last 12 hours, which the clock's move to real time passes; these API tokens do not expire.
+      tokens.alice = await apiToken(h, h.tokens.alice, 'requests:write');
+      tokens.bob = await apiToken(h, h.tokens.bob, 'reviews:write');
+    });
     await recordGatewaySession(writ.h);
     context = await writ.newContext();
     page = await context.newPage();
@@ -124,6 +137,42 @@ describe('audit and admin pages end to end in Chromium', () => {
     await page.getByTestId('checkpoint-status').getByText('verified', { exact: true }).waitFor({ timeout: APPEAR_MS });
     assert.match(await page.getByTestId('ledger-key').innerText(), new RegExp(writ.h.app.signer.verifierKey.replace(/[+/]/g, '\\$&')));
     await shot(page, '24-ledger-status');
+    assert.deepEqual(errors, []);
+  }));
+
+  test("admin: anyone's open grant revoked with a reason; a user created, the one-time password shown once", { timeout: 60_000 }, scenario(async () => {
+    const asked = await writ.h.call('POST', '/api/v1/requests', { token: tokens.alice, body: { resourceId: 'pg-dev', level: 'read-write', durationSeconds: 3600, reason: 'e2e: INC-7' } });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    const requestId = (asked.body as { request: { id: string } }).request.id;
+    const approved = await writ.h.call('POST', `/api/v1/requests/${requestId}/approve`, { token: tokens.bob, body: {} });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    const grantId = (approved.body as { grant: { id: string } | null }).grant?.id ?? '';
+
+    await page.goto(`${writ.baseUrl}/admin`);
+    await page.getByRole('tab', { name: 'Grants' }).click();
+    const row = page.getByTestId('admin-grant').filter({ hasText: 'alice' });
+    await row.getByTestId('time-left').waitFor({ timeout: APPEAR_MS });
+    await row.getByRole('button', { name: "Revoke alice's read-write grant on pg-dev…" }).click();
+    await row.getByLabel(/^Reason/).fill('e2e: access no longer needed');
+    await shot(page, '25a-admin-grants-revoke');
+    await row.getByRole('button', { name: "Revoke alice's read-write grant on pg-dev now" }).click();
+    await page.getByText('No one holds an open grant.').waitFor({ timeout: APPEAR_MS });
+    const ended = await writ.h.app.access.store.getGrant(grantId as Parameters<typeof writ.h.app.access.store.getGrant>[0]);
+    assert.equal(ended?.endReason, 'revoked', JSON.stringify(ended));
+    assert.notEqual(ended.endedAtMs, undefined);
+
+    await page.getByRole('tab', { name: 'Users and groups' }).click();
+    await page.getByLabel(/^New username/).fill('gina');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const shown = page.getByRole('status').filter({ hasText: "you won't see it again" });
+    const oneTimePassword = await shown.locator('code').innerText({ timeout: APPEAR_MS });
+    assert.ok(oneTimePassword.length >= 12, oneTimePassword.length.toString());
+    const signedIn = await writ.h.call('POST', '/api/v1/auth/cli-token', { body: { username: 'gina', password: oneTimePassword, newPassword: 'her-own-choice-8-orchard' } });
+    assert.equal(signedIn.status, 200, `the password shown signs gina in: ${JSON.stringify(signedIn.body)}`);
+    await page.getByRole('button', { name: 'Done: hide the one-time password' }).click();
+    await page.getByTestId('user-row').filter({ hasText: 'gina' }).waitFor({ timeout: APPEAR_MS });
+    assert.ok(!(await page.locator('body').innerText()).includes(oneTimePassword), 'the one-time password is gone once hidden');
+    await shot(page, '25b-admin-user-created');
     assert.deepEqual(errors, []);
   }));
 
