@@ -13,7 +13,7 @@ import { createTileCache, type TileCache } from '../ledger/tiles.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdGenerator } from '../shared/ids.ts';
-import type { RouteAuth } from './api-auth.ts';
+import type { AccessRule, RouteAuth } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import { appendBatch, eventsOfBody, prepareBatch, type AppendDeps } from './event-append.ts';
 import { decodeCursor, encodeCursor } from './event-cursor.ts';
@@ -44,7 +44,9 @@ export interface EventRoutesDeps {
   readonly tiles?: TileCache;
 }
 
-const readers: RouteAuth = { anyOf: [{ role: 'auditor' }, { role: 'admin' }, { scope: 'log:read' }] };
+/** Who may read the log's events (and hear that it grew, on /api/v1/stream). */
+export const LOG_READERS: readonly AccessRule[] = [{ role: 'auditor' }, { role: 'admin' }, { scope: 'log:read' }];
+const readers: RouteAuth = { anyOf: LOG_READERS };
 const writers: RouteAuth = { anyOf: [{ scope: 'events:write' }] };
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 

@@ -1,9 +1,11 @@
-// The dashboard's server-sent events: only for signed-in callers, one "access" notice per access change, no content.
+// The dashboard's server-sent events: only for signed-in callers, one "access" notice per access change, "log" to log readers when
+// the log grew, no content.
 import assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createChangeFeed } from './stream-routes.ts';
+import { createLogGrowthWatch } from './log-growth-watch.ts';
+import { createChangeFeed, type ChangeTopic } from './stream-routes.ts';
 import { createApiHarness, type ApiHarness } from './testing/api-harness.ts';
 
 /** Opens the stream and hands back a reader that resolves once the received text matches. */
@@ -71,6 +73,28 @@ describe('GET /api/v1/stream', () => {
       stream.close();
     }
   });
+
+  test('says "log" when the log grew to an auditor, never to a caller who may not read the log', { timeout: 30_000 }, async () => {
+    h.app.startSequencer();
+    const auditor = await openStream(port, h.tokens.carol);
+    const user = await openStream(port, h.tokens.dave);
+    try {
+      await auditor.until(/: connected\n\n/);
+      await user.until(/: connected\n\n/);
+      const created = await h.call('POST', '/api/v1/requests', { token: h.tokens.alice, body: { resourceId: 'pg-dev', level: 'read-write', durationSeconds: 3600, reason: 'log notice test' } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const heard = await auditor.until(/event: log\ndata: \{\}\n\n/);
+      assert.doesNotMatch(heard, /pg-dev|alice|log notice test/, 'notices carry nothing but their topic');
+      // Each stream is written in order: a second access notice reaching the user comes after any log notice sent to them.
+      const cancelled = await h.call('POST', `/api/v1/requests/${(created.body.request as { id: string }).id}/cancel`, { token: h.tokens.alice, body: {} });
+      assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+      const userHeard = await user.until(/(event: access\n[^]*){2}/);
+      assert.doesNotMatch(userHeard, /event: log/);
+    } finally {
+      auditor.close();
+      user.close();
+    }
+  });
 });
 
 test('a change feed forgets listeners that unsubscribed', () => {
@@ -82,4 +106,25 @@ test('a change feed forgets listeners that unsubscribed', () => {
   feed.publish('access');
   assert.deepEqual(heard, ['access']);
   assert.equal(feed.subscribers, 0);
+});
+
+test('a log growth watch says "log" once the size grew, not for the first size it reads; a listener leaving twice leaves once', async () => {
+  const feed = createChangeFeed();
+  const sizes = [5, 5, 7];
+  let reads = 0;
+  const heard: ChangeTopic[] = [];
+  const grew = new Promise<void>((resolve) => {
+    feed.subscribe((topic) => {
+      heard.push(topic);
+      resolve();
+    });
+  });
+  const watch = createLogGrowthWatch({ feed, pollMs: 1, size: () => Promise.resolve(sizes[Math.min(reads++, sizes.length - 1)] ?? 0), onError: (error) => { throw error; } });
+  const leave = watch.join();
+  await grew;
+  leave();
+  leave();
+  assert.deepEqual(heard, ['log']);
+  assert.ok(reads >= 3, `read ${reads} times`);
+  watch.stop();
 });

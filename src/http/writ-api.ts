@@ -19,7 +19,7 @@ import type { WitnessPolicy } from '../ledger/witness-policy.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import { accessRoutes } from './access-routes.ts';
 import type { ApiOptions } from './api-plugin.ts';
-import { eventRoutes } from './event-routes.ts';
+import { eventRoutes, LOG_READERS } from './event-routes.ts';
 import { evidenceBundleRoutes } from './evidence-bundle-routes.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { createIdentityAuthenticator } from './identity-authenticator.ts';
@@ -102,7 +102,7 @@ export function writApiOptions(parts: WritApiParts): ApiOptions {
     routes: [
       identityRoutes({ identity: parts.identity, authenticator, clock: parts.access.clock, findUser }),
       accessRoutes({ access: parts.access, actorOf, onChanged: onAccessChanged }),
-      streamRoutes({ feed }),
+      streamRoutes({ feed, hearers: { log: LOG_READERS }, logSize: async () => (await parts.store.latestCheckpoint())?.size ?? 0 }),
       policyRoutes({ access: parts.access, holder: parts.policy, actorOf, subjectOf, membersOf }),
       eventRoutes({ store: parts.store, search: parts.eventSearch, appender: parts.appender, clock: parts.access.clock, ids: parts.ids, tiles: parts.tileCache }),
       subjectRoutes({ erasure: parts.subjectErasure, authenticator }),

@@ -1888,7 +1888,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: "access" when requests or grants changed (no content: refetch what you may see) */
+        /** Server-sent events: "access" when requests or grants changed; "log" when the audit log grew (to auditors, admins and log:read) — no content: refetch what you may see */
         get: {
             parameters: {
                 query?: never;
