@@ -11,8 +11,8 @@ export type EventWithProof = ApiAnswer<'/api/v1/events/{id}', 'get'>;
 export type LogKeys = ApiAnswer<'/api/v1/log/verifier-key', 'get'>;
 
 export const EVENTS_PAGE_SIZE = 50;
-/** How often the live tail asks for new entries. */
-export const LIVE_TAIL_MS = 3000;
+/** Marks a live tail's query: the stream's "log" notices refetch it (use-live-updates.ts), no polling. */
+export const LIVE_TAIL_META = { liveTail: true } as const;
 
 /** Events matching the filters, newest first (or oldest first), a page at a time with the server's cursor. */
 export function useEvents(filters: AuditFilters, options: { readonly live?: boolean; readonly order?: 'desc' | 'asc'; readonly limit?: number; readonly enabled?: boolean } = {}) {
@@ -24,7 +24,7 @@ export function useEvents(filters: AuditFilters, options: { readonly live?: bool
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next ?? undefined,
     enabled: options.enabled ?? true,
-    refetchInterval: options.live === true ? LIVE_TAIL_MS : false,
+    ...(options.live === true ? { meta: LIVE_TAIL_META } : {}),
   });
 }
 

@@ -1,4 +1,4 @@
-// Live updates: the API's server-sent events stream says when requests or grants changed; the lists refetch.
+// Live updates: the API's server-sent events stream says when requests or grants changed, or the log grew; the lists refetch.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ME_KEY } from '../auth/session-context.tsx';
@@ -18,15 +18,23 @@ export function useLiveUpdates(): LiveState {
     const refetch = (): void => {
       for (const queryKey of ACCESS_QUERY_KEYS) void queryClient.invalidateQueries({ queryKey });
     };
+    // Only a live tail follows the log: other event lists stay as read, so paging through them is not disturbed.
+    const refetchLiveTail = (): void => {
+      void queryClient.invalidateQueries({ predicate: (query) => query.meta?.liveTail === true });
+    };
     const source = new EventSource(STREAM_URL);
     let opened = false;
     source.addEventListener('open', () => {
       // Changes made while disconnected were not announced: catch up once per (re)connection.
-      if (opened) refetch();
+      if (opened) {
+        refetch();
+        refetchLiveTail();
+      }
       opened = true;
       setState('open');
     });
     source.addEventListener('access', refetch);
+    source.addEventListener('log', refetchLiveTail);
     source.addEventListener('error', () => {
       setState('connecting');
       // A closed stream (not a retry) usually means the session ended: asking who we are lets the 401 take us to sign-in.

@@ -61,7 +61,7 @@ export function AuditPage() {
         <AuditFilterForm key={searchOfFilters(filters)} initial={filters} onApply={(f) => { setFiltersShown(false); navigate(`/audit?${searchOfFilters(f)}`); }} />
       </Box>
       <Group justify="space-between" wrap="wrap" gap="xs">
-        <Switch label="Live tail (new entries every few seconds)" checked={live} onChange={(e) => { setLive(e.currentTarget.checked); }} />
+        <Switch label="Live tail (new entries as they are logged)" checked={live} onChange={(e) => { setLive(e.currentTarget.checked); }} />
         <Group gap="xs" wrap="wrap">
           <Checkbox label="Leave personal values out" checked={redact} onChange={(e) => { setRedact(e.currentTarget.checked); }} />
           <Anchor href={evidenceBundleUrl(filters, redact)} download data-testid="evidence-link">Export these filters as an evidence bundle</Anchor>
