@@ -132,6 +132,21 @@ describe('audit and admin pages end to end in Chromium', () => {
     assert.deepEqual(errors, []);
   }));
 
+  test("the live tail shows new entries as they are logged (the stream's log notice), without a reload", { timeout: 60_000 }, scenario(async () => {
+    await page.goto(`${writ.baseUrl}/audit?type=gateway.*`);
+    await page.getByTestId('event-row').nth(3).waitFor({ timeout: APPEAR_MS });
+    assert.equal(await page.getByTestId('event-row').count(), 4);
+    await page.getByLabel(/^Live tail/).check();
+    await page.evaluate(() => {
+      (globalThis as Record<string, unknown>).writE2eMarker = 'same page';
+    });
+    await recordGatewaySession(writ.h);
+    await page.getByTestId('event-row').nth(7).waitFor({ timeout: APPEAR_MS });
+    assert.equal(await page.evaluate(() => (globalThis as Record<string, unknown>).writE2eMarker), 'same page', 'the entries appeared without a reload');
+    await page.getByLabel(/^Live tail/).uncheck();
+    assert.deepEqual(errors, []);
+  }));
+
   test('ledger status shows the checkpoint verified and the verifier key', { timeout: 60_000 }, scenario(async () => {
     await page.getByRole('link', { name: 'Ledger status' }).click();
     await page.getByTestId('checkpoint-status').getByText('verified', { exact: true }).waitFor({ timeout: APPEAR_MS });
