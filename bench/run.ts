@@ -197,8 +197,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         eventsApi = await runEventsApi(bench.app, built.size, { quick: options.quick, postSeconds: options.quick ? 1.5 : 6, samples: options.quick ? 30 : 200 });
       }
       if (options.parts.has('monitor')) {
-        // Printed here (the lead copies it into RESULTS.md): writ verify --url catching up with the built log over loopback.
-        process.stdout.write(`${renderMonitorCatchup(await runMonitorCatchup(bench.app))}\n`);
+        // writ verify --url catching up with the built log over loopback.
+        const markdown = `${renderMonitorCatchup(await runMonitorCatchup(bench.app))}\n\n\`${process.argv.slice(2).join(' ')}\` · ${new Date().toISOString().slice(0, 10)} · ${machine.cpus} CPUs, ${machine.cpuModel}, Node ${machine.node}, source ${machine.revision}`;
+        process.stdout.write(`${markdown}\n`);
+        if (options.write) writeResultsBlock(RESULTS_FILE, 'monitor', markdown);
       }
       if (options.parts.has('bundle')) {
         log('evidence bundles: export and verify');
