@@ -6,10 +6,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import { runAppendCase, type AppendCaseResult } from './append-throughput.ts';
 import { benchPgUrl, log, openBenchStore, pgServerVersion, writeResultsBlock, type Backend } from './bench-support.ts';
 import { buildLog, type BuiltLog } from './build-log.ts';
-import { renderAccessMarkdown, runAccessCycles, writeAccessBlock } from './access-cycles.ts';
+import { renderAccessMarkdown, runAccessCycles } from './access-cycles.ts';
 import { runEventsApi, type EventsApiResult } from './events-api.ts';
 import { runGatewayBench } from './gateway/gateway-bench.ts';
-import { renderGatewayMarkdown, writeGatewayBlock } from './gateway/gateway-report.ts';
+import { renderGatewayMarkdown } from './gateway/gateway-report.ts';
 import { renderEventsApiConsole, renderEventsApiMarkdown, writeEventsApiBlock } from './events-api-report.ts';
 import { runProofLatency, type ProofLatencyResult } from './proof-latency.ts';
 import { renderConsole, renderMarkdown, type BenchResults, type MachineInfo } from './report.ts';
@@ -248,7 +248,7 @@ if (options.parts.has('access')) {
   const access = await runAccessCycles(backends, [1, 16], options.quick ? 1.5 : 6);
   const markdown = renderAccessMarkdown(access, { command: results.command, date: results.date, machine: `${results.machine.cpus} CPUs, ${results.machine.cpuModel}, Node ${results.machine.node}, source ${results.machine.revision}` });
   process.stdout.write(`${markdown}\n`);
-  if (options.write) writeAccessBlock(RESULTS_FILE, markdown);
+  if (options.write) writeResultsBlock(RESULTS_FILE, 'access', markdown);
 }
 if (options.parts.has('gateway')) {
   // pgbench -S through PostgreSQL, PgBouncer, a Node pipe and Writ; WRIT_BENCH_GATEWAY_PROFILE=<dir> profiles the Writ processes.
@@ -258,7 +258,7 @@ if (options.parts.has('gateway')) {
   else {
     const markdown = renderGatewayMarkdown(gateway, { command: results.command, date: results.date, machine: `${results.machine.cpus} CPUs, ${results.machine.cpuModel}, source ${results.machine.revision}` });
     process.stdout.write(`${markdown}\n`);
-    if (options.write) writeGatewayBlock(RESULTS_FILE, markdown);
+    if (options.write) writeResultsBlock(RESULTS_FILE, 'gateway', markdown);
   }
 }
 if (options.parts.has('witness')) {

@@ -56,7 +56,11 @@ for (const backend of testBackends) {
     const call = (method: 'GET' | 'POST', url: string, token: string | undefined, payload?: unknown): Promise<LightMyRequestResponse> =>
       server.inject({ method, url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
     /** Pending plus sequenced entries: what was ever written, wherever the sequencer is. */
-    const logCounts = async (): Promise<number> => (await app.store.countPending()) + (await app.store.entryStats()).count;
+    // Drained first: the sequencer moving an earlier test's entry between the two reads would count it twice.
+    const logCounts = async (): Promise<number> => {
+      await loop.drain();
+      return (await app.store.countPending()) + (await app.store.entryStats()).count;
+    };
 
     before(async () => {
       database = await createTestDatabase(backend);

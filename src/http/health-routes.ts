@@ -13,16 +13,26 @@ export interface HealthOptions {
 /** Publication lagging longer than this makes the server "degraded" (it still answers: appends do not wait for witnesses). */
 export const PUBLICATION_LAG_DEGRADED_MS = 30_000;
 
+/** A witness is up when it has been asked and its last request ended with a cosignature. */
+function isWitnessUp(w: PublicationStatus['witnesses'][number]): boolean {
+  return w.consecutiveFailures === 0 && w.lastAttemptAtMs !== undefined;
+}
+
+/** How long the oldest signed but unpublished checkpoint has waited, in seconds (0 when all are published). */
+function lagSeconds(status: PublicationStatus, nowMs: number): number {
+  return status.unpublishedSinceMs === undefined ? 0 : Math.max(0, (nowMs - status.unpublishedSinceMs) / 1000);
+}
+
 function publicationView(status: PublicationStatus, nowMs: number): Record<string, unknown> {
   return {
     quorum: status.quorum,
     signedSize: status.signedSize,
     publishedSize: status.publishedSize,
-    unpublishedForSeconds: status.unpublishedSinceMs === undefined ? 0 : Math.max(0, (nowMs - status.unpublishedSinceMs) / 1000),
+    unpublishedForSeconds: lagSeconds(status, nowMs),
     witnesses: status.witnesses.map((w) => ({
       name: w.name,
       url: w.url,
-      up: w.consecutiveFailures === 0 && w.lastAttemptAtMs !== undefined,
+      up: isWitnessUp(w),
       lastCosignedSize: w.lastCosignedSize ?? null,
       lastCosignedAt: w.lastCosignedAtMs === undefined ? null : new Date(w.lastCosignedAtMs).toISOString(),
       lastError: w.lastError ?? null,
@@ -46,11 +56,10 @@ export function metricsText(signedSize: number, publishedSize: number, status: P
     `writ_log_published_size ${publishedSize}`,
   ];
   if (status === undefined) return `${lines.join('\n')}\n`;
-  const lag = status.unpublishedSinceMs === undefined ? 0 : Math.max(0, (nowMs - status.unpublishedSinceMs) / 1000);
   lines.push('# HELP writ_log_publication_lag_seconds How long the oldest signed but unpublished checkpoint has waited for its quorum.');
-  lines.push('# TYPE writ_log_publication_lag_seconds gauge', `writ_log_publication_lag_seconds ${lag}`);
+  lines.push('# TYPE writ_log_publication_lag_seconds gauge', `writ_log_publication_lag_seconds ${lagSeconds(status, nowMs)}`);
   const families: [string, string, string, (w: PublicationStatus['witnesses'][number]) => number][] = [
-    ['writ_witness_up', 'gauge', 'Whether the witness answered its last request with a cosignature.', (w) => (w.consecutiveFailures === 0 && w.lastAttemptAtMs !== undefined ? 1 : 0)],
+    ['writ_witness_up', 'gauge', 'Whether the witness answered its last request with a cosignature.', (w) => (isWitnessUp(w) ? 1 : 0)],
     ['writ_witness_cosigned_size', 'gauge', 'The largest tree size the witness has cosigned for this process.', (w) => w.lastCosignedSize ?? 0],
     ['writ_witness_requests_total', 'counter', 'add-checkpoint requests sent to the witness.', (w) => w.requests],
     ['writ_witness_failures_total', 'counter', 'Rounds in which the witness did not cosign.', (w) => w.failures],
@@ -70,7 +79,7 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthOption
     const status = options.publication?.();
     if (status === undefined) return { status: 'ok', treeSize: checkpoint?.size ?? 0 };
     const publication = publicationView(status, nowMs());
-    const lagging = status.unpublishedSinceMs !== undefined && nowMs() - status.unpublishedSinceMs > PUBLICATION_LAG_DEGRADED_MS;
+    const lagging = lagSeconds(status, nowMs()) * 1000 > PUBLICATION_LAG_DEGRADED_MS;
     return { status: lagging ? 'degraded' : 'ok', treeSize: checkpoint?.size ?? 0, publication };
   });
   app.get('/metrics', async (_request, reply) => {

@@ -1,19 +1,8 @@
 // The log's HTTP client for witnesses: POST <url>/add-checkpoint with a timeout, no redirects, and a bounded answer.
 import type { WitnessAnswer, WitnessClient } from '../ledger/witness-publisher.ts';
+import { readLimitedBody } from '../shared/read-limited-body.ts';
 
 const MAX_ANSWER_BYTES = 64 * 1024;
-
-async function readBounded(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > MAX_ANSWER_BYTES) throw new Error(`the witness answered more than ${MAX_ANSWER_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /**
  * Creates the client; each request is cut after `timeoutMs`.
@@ -29,7 +18,9 @@ export function createWitnessClient(options: { timeoutMs: number }): WitnessClie
         redirect: 'error',
         signal: AbortSignal.timeout(options.timeoutMs),
       });
-      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await readBounded(response) };
+      const answer = await readLimitedBody(response, MAX_ANSWER_BYTES);
+      if (answer === undefined) throw new Error(`the witness answered more than ${MAX_ANSWER_BYTES} bytes`);
+      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: Buffer.from(answer).toString('utf8') };
     },
   };
 }

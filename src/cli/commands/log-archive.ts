@@ -1,16 +1,10 @@
 // `writ log archive --out DIR`: writes the log's full tiles, entry bundles and published checkpoint to a write-once archive directory.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { archiveLog, type ArchiveRunReport } from '../../ledger/archive-writer.ts';
 import { publishedCheckpointOrFail } from '../../ledger/log-reader.ts';
 import { openArchiveDirectory } from '../../storage/archive-directory.ts';
+import { writVersion } from '../../shared/writ-version.ts';
 import { withApp, writeOut } from '../cli-context.ts';
-
-/** "writ <version>" from the package, for the manifest. */
-export function toolVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return `writ ${typeof manifest.version === 'string' ? manifest.version : 'unknown'}`;
-}
 
 function describeRun(report: ArchiveRunReport, dir: string): string {
   const lines = [
@@ -38,7 +32,7 @@ export function registerLogArchive(log: Command): void {
       const report = await withApp(command, async (app) => {
         const checkpoint = await publishedCheckpointOrFail(app.store);
         const files = await openArchiveDirectory(options.out, { create: true });
-        return archiveLog(app.store, files, { checkpoint, verifierKey: app.signer.verifierKey, tool: toolVersion() });
+        return archiveLog(app.store, files, { checkpoint, verifierKey: app.signer.verifierKey, tool: writVersion() });
       });
       await writeOut(options.json === true ? `${JSON.stringify(report)}\n` : describeRun(report, options.out));
     });

@@ -2,6 +2,7 @@
 import type { LogFetcher } from '../../../ledger/log-monitor.ts';
 import { entriesPath, tilePath } from '../../../ledger/tiles.ts';
 import { AppError, isAppError } from '../../../shared/app-error.ts';
+import { readLimitedBody } from '../../../shared/read-limited-body.ts';
 
 /** A checkpoint with its signature and cosignature lines fits easily; anything larger is refused unread. */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024;
@@ -55,29 +56,6 @@ function describeFailure(error: unknown, url: URL, timeoutMs: number): AppError 
   return unavailable(`cannot reach ${url.origin} (GET ${url.pathname}): ${code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))}`, error);
 }
 
-/** Reads a body up to `limit` bytes, cancelling the transfer as soon as it goes beyond. */
-async function readLimited(response: Response, limit: number, url: URL): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  const tooLarge = (): AppError => unavailable(`the server's answer to GET ${url.href} is larger than ${limit} bytes: refused`);
-  if (declared > limit) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (response.body === null) return new Uint8Array(0);
-  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    total += read.value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(read.value);
-  }
-  return Buffer.concat(chunks, total);
-}
-
 function resolveLocation(location: string, base: URL): URL | undefined {
   try {
     return new URL(location, base);
@@ -113,7 +91,9 @@ export function createMonitorFetcher(options: MonitorFetcherOptions): LogFetcher
             await response.body?.cancel();
             throw statusError(response.status, url, entries);
           }
-          return await readLimited(response, limit, url);
+          const body = await readLimitedBody(response, limit);
+          if (body === undefined) throw unavailable(`the server's answer to GET ${url.href} is larger than ${limit} bytes: refused`);
+          return body;
         }
       } catch (error) {
         throw describeFailure(error, url, options.timeoutMs);
