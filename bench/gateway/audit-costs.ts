@@ -63,7 +63,7 @@ function timeLoop(step: string, n: number, body: (i: number) => void): StepCost 
 
 async function measureSteps(app: WritApp, n: number): Promise<StepCost[]> {
   await loadStatementParser();
-  const enforcement = { readOnly: true, guardrails: [], logParameters: false };
+  const enforcement = { readOnly: true, guardrails: [], logParameters: false, allowSuperuser: false };
   const steps: StepCost[] = [];
   steps.push(timeLoop('judge a new text (libpg-query parse + read-only rules): simple protocol', n, (i) => createStatementJudge(enforcement)(simpleSql(i))));
   const cached = createStatementJudge(enforcement);

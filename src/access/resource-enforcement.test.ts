@@ -41,13 +41,13 @@ function problemsOf(source: string): string[] {
 
 test('without enforcement fields, read-only is read-only, read-write is not, parameters are redacted', () => {
   const resource = resourceWith({});
-  assert.deepEqual(levelEnforcement(resource, 'read-only'), { readOnly: true, guardrails: [], logParameters: false });
-  assert.deepEqual(levelEnforcement(resource, 'read-write'), { readOnly: false, guardrails: [], logParameters: false });
+  assert.deepEqual(levelEnforcement(resource, 'read-only'), { readOnly: true, guardrails: [], logParameters: false, allowSuperuser: false });
+  assert.deepEqual(levelEnforcement(resource, 'read-write'), { readOnly: false, guardrails: [], logParameters: false, allowSuperuser: false });
 });
 
 test('a level may be made read-only and may log parameters', () => {
   const resource = resourceWith({}, { 'read-write': { username: 'writ_rw', readOnly: true, logParameters: true } });
-  assert.deepEqual(levelEnforcement(resource, 'read-write'), { readOnly: true, guardrails: [], logParameters: true });
+  assert.deepEqual(levelEnforcement(resource, 'read-write'), { readOnly: true, guardrails: [], logParameters: true, allowSuperuser: false });
 });
 
 test('the read-only level cannot be made writable', () => {
@@ -70,7 +70,7 @@ test("a level's guardrails come after the resource's", () => {
 
 test('a level the resource does not offer gets the defaults and the resource guardrails', () => {
   const resource = resourceWith({ guardrails: [{ name: 'no-drop', statements: ['drop'] }] });
-  assert.deepEqual(levelEnforcement(resource, 'admin'), { readOnly: false, guardrails: resource.guardrails, logParameters: false });
+  assert.deepEqual(levelEnforcement(resource, 'admin'), { readOnly: false, guardrails: resource.guardrails, logParameters: false, allowSuperuser: false });
   assert.equal(levelEnforcement(resource, 'toString').readOnly, false);
 });
 
@@ -122,7 +122,7 @@ test('the public view shows enforcement per level, still without credentials', (
     { 'read-only': { username: 'writ_ro', password: 'env:PG_RO' }, 'read-write': { username: 'writ_rw', password: 'file:/run/secrets/rw', logParameters: true } },
   );
   const view = toPublicResource(resource);
-  assert.deepEqual(view.enforcement['read-write'], { readOnly: false, guardrails: [{ name: 'no-drop', statements: ['drop'] }], logParameters: true });
+  assert.deepEqual(view.enforcement['read-write'], { readOnly: false, guardrails: [{ name: 'no-drop', statements: ['drop'] }], logParameters: true, allowSuperuser: false });
   assert.equal(view.enforcement['read-only']?.readOnly, true);
   const text = JSON.stringify(view);
   for (const secret of ['env:', 'file:', 'writ_ro', 'writ_rw', 'password', 'username']) assert.equal(text.includes(secret), false, secret);

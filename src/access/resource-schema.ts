@@ -40,8 +40,9 @@ const postgresLevelSchema = z.strictObject(
     readOnly: flag.optional(),
     guardrails: guardrailListSchema.optional(),
     logParameters: flag.optional(),
+    allowSuperuser: flag.optional(),
   },
-  { error: 'expected a mapping with username and, optionally, password (a secret reference), readOnly, guardrails and logParameters' },
+  { error: 'expected a mapping with username and, optionally, password (a secret reference), readOnly, guardrails, logParameters and allowSuperuser' },
 );
 
 type PostgresLevel = z.output<typeof postgresLevelSchema>;
@@ -102,12 +103,17 @@ export interface LevelEnforcement {
   readonly guardrails: readonly Guardrail[];
   /** Whether audit events carry bind parameter values; when false they are redacted. */
   readonly logParameters: boolean;
+  /**
+   * Whether a read-only session may run as a database superuser. Off unless the policy says so: a superuser can lift
+   * read-only mode and run programs on the database host, so the database's own enforcement would be gone.
+   */
+  readonly allowSuperuser: boolean;
 }
 
 /**
  * The enforcement settings of `levelName` on `resource`, defaults filled in:
- * `readOnly` is true for the `read-only` level unless set, `logParameters` is false unless set.
- * @example levelEnforcement(resource, 'read-only') // { readOnly: true, guardrails: [], logParameters: false }
+ * `readOnly` is true for the `read-only` level unless set, `logParameters` and `allowSuperuser` are false unless set.
+ * @example levelEnforcement(resource, 'read-only') // { readOnly: true, guardrails: [], logParameters: false, allowSuperuser: false }
  */
 export function levelEnforcement(resource: Resource, levelName: string): LevelEnforcement {
   const level = Object.hasOwn(resource.levels, levelName) ? resource.levels[levelName as LevelName] : undefined;
@@ -115,6 +121,7 @@ export function levelEnforcement(resource: Resource, levelName: string): LevelEn
     readOnly: level?.readOnly ?? levelName === READ_ONLY_LEVEL,
     guardrails: [...(resource.guardrails ?? []), ...(level?.guardrails ?? [])],
     logParameters: level?.logParameters ?? false,
+    allowSuperuser: level?.allowSuperuser ?? false,
   };
 }
 

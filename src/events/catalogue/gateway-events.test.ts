@@ -48,6 +48,11 @@ const cases: readonly { type: string; good: Record<string, unknown>; bad: readon
     bad: [{ endReason: 'bored' }, { statementCount: -1 }, { bytesToClient: 1.5 }, { blockedCount: undefined }],
   },
   {
+    type: 'gateway.session.violation',
+    good: { sessionId: 's1', grantId: 'g1', requestId: 'r1', resourceId: 'pg-prod', level: 'read-only', kind: 'write_in_read_only', message: 'Writ ended this session', evidence: { commandTag: 'DELETE', statementIndex: 3 } },
+    bad: [{ kind: 'odd' }, { message: '' }, { evidence: { statementIndex: -1 } }, { evidence: Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`f${index}`, 'x'])) }],
+  },
+  {
     type: 'gateway.statement.executed',
     good: { ...statement, parameterCount: 1, parameters: ['42'] },
     bad: [

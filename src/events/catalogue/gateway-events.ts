@@ -29,6 +29,8 @@ export const refusalReasons = [
   'upstream_rejected',
   'tls_required',
   'shutting_down',
+  'setting_refused',
+  'unsafe_upstream',
 ] as const;
 
 export const sessionEndReasons = [
@@ -40,8 +42,12 @@ export const sessionEndReasons = [
   'ledger_unavailable',
   'idle_timeout',
   'shutdown',
+  'violation',
   'error',
 ] as const;
+
+/** Why Writ ended a session on the server's word (session-guard.ts). */
+export const violationKinds = ['pinned_setting_changed', 'read_only_lifted', 'role_changed', 'write_in_read_only', 'unexpected_statement'] as const;
 
 /** What `executed` and `blocked` both say about a statement: where it ran, under which grant, and its text. */
 const statementShape = {
@@ -147,5 +153,20 @@ export const gatewayEvents = [
     1,
     'A statement was refused by a rule (the access level, a guardrail, or because it could not be parsed) and never reached the server.',
     strictShape({ ...statementShape, rule: slug, message: z.string().min(1).max(500) }),
+  ),
+  defineEvent(
+    'gateway.session.violation',
+    1,
+    'The server reported something the session\'s level does not allow, or that Writ did not see in the text it judged (a changed pinned setting, a write tag on a read-only session, more statements than Writ parsed); Writ ended the session at once.',
+    strictShape({
+      sessionId: fields.id,
+      grantId: fields.id,
+      requestId: fields.id,
+      resourceId: slug,
+      level: slug,
+      kind: z.enum(violationKinds),
+      message: z.string().min(1).max(500),
+      evidence: z.record(z.string().max(64), z.union([z.string().max(500), fields.count])).refine((record) => Object.keys(record).length <= 16, { error: 'at most 16 evidence fields' }),
+    }),
   ),
 ] as const;

@@ -41,11 +41,11 @@ export interface ProbeAnswer {
 
 const SYNC = serialize.sync();
 
-function audit(state: ClientMessageState, batch: ForwardBatch, statement: Omit<AuditedStatement, 'statementIndex'>): number {
+function audit(state: ClientMessageState, batch: ForwardBatch, statement: Omit<AuditedStatement, 'statementIndex'>, nodes: readonly string[]): number {
   const statementIndex = state.statementCount;
   state.statementCount += 1;
   batch.entries.push(state.auditEntry(statementExecutedEvent(state.identity, { ...statement, statementIndex })));
-  state.tracker.sent(statementIndex, statement.protocol);
+  state.tracker.sent(statementIndex, statement.protocol, nodes);
   return statementIndex;
 }
 
@@ -87,7 +87,7 @@ function onQuery(state: ClientMessageState, batch: ForwardBatch, frame: Frontend
     blockStatement(state, batch, 'simple', sql, judgement);
     return;
   }
-  audit(state, batch, { protocol: 'simple', sql, statementKinds: judgement.statementKinds, parameterCount: 0 });
+  audit(state, batch, { protocol: 'simple', sql, statementKinds: judgement.statementKinds, parameterCount: 0 }, judgement.statementNodes);
   batch.out.push(frame.raw);
 }
 
@@ -115,6 +115,7 @@ function onBind(state: ClientMessageState, batch: ForwardBatch, frame: FrontendF
   remember(state.extended.portals, bind.portal, {
     sql: prepared?.sql ?? sqlPreparedElsewhere(bind.statement),
     statementKinds: prepared?.judgement.statementKinds ?? ['ExecuteStmt'],
+    statementNodes: prepared?.judgement.kind === 'allow' ? prepared.judgement.statementNodes : [],
     parameterCount: bind.parameters.length,
     parameters: state.logParameters ? describeParameters(bind.parameters, bind.parameterFormats) : undefined,
   });
@@ -131,7 +132,7 @@ function onExecute(state: ClientMessageState, batch: ForwardBatch, frame: Fronte
     parameterCount: bound?.parameterCount ?? 0,
     ...(bound?.parameters === undefined ? {} : { parameters: bound.parameters }),
   };
-  audit(state, batch, statement);
+  audit(state, batch, statement, bound?.statementNodes ?? []);
   batch.out.push(frame.raw);
 }
 
@@ -141,6 +142,34 @@ function onClose(state: ClientMessageState, batch: ForwardBatch, frame: Frontend
   else state.extended.portals.delete(close.name);
   batch.out.push(frame.raw);
 }
+
+const BACKSLASH = 0x5c;
+
+/**
+ * Whether this message holds statement text that the server could read differently from Writ had an earlier
+ * statement changed how it lexes. Only a backslash can move a string's end between the two readings (with
+ * standard_conforming_strings off it escapes a quote; in an encoding such as SJIS a multi-byte character swallows
+ * it), so only such text waits until the server has reported its settings for everything before it (ADR 0014).
+ */
+function isLexingSensitive(frame: FrontendFrame): boolean {
+  return (frame.type === 0x51 /* Q */ || frame.type === 0x50 /* P */) && frame.body.includes(BACKSLASH);
+}
+
+/**
+ * True when `frame` must wait for the server's ReadyForQuery before it is judged: it holds a backslash, a statement
+ * forwarded before it is still unanswered, and a Sync already forwarded will answer it.
+ * @example if (mustAwaitServerSettings(state, frame)) hold(frame)
+ */
+export function mustAwaitServerSettings(state: ClientMessageState, frame: FrontendFrame): boolean {
+  return !state.discardUntilSync && isLexingSensitive(frame) && !state.tracker.settled && state.tracker.settling;
+}
+
+const UNSETTLED_DENIAL = {
+  rule: 'unsettled-session',
+  message:
+    'a statement holding a backslash cannot be parsed after an Execute in the same pipeline before a Sync: Writ must see the settings the database reports for the earlier statement first; send Sync before this Parse',
+  sqlState: '0A000',
+};
 
 const FUNCTION_CALL_DENIAL = {
   statementKinds: ['FunctionCall'],
@@ -166,6 +195,12 @@ export function handleClientMessage(state: ClientMessageState, batch: ForwardBat
   if (state.discardUntilSync) {
     if (frame.type !== 0x53 /* S Sync */) return;
     state.discardUntilSync = false;
+  }
+  // Reached only when no Sync will settle the server first (see mustAwaitServerSettings): refuse rather than guess.
+  if (isLexingSensitive(frame) && !state.tracker.settled) {
+    const sql = frame.type === 0x51 ? decodeQuery(frame.body).sql : decodeParse(frame.body).sql;
+    blockStatement(state, batch, frame.type === 0x51 ? 'simple' : 'extended', sql, { ...UNSETTLED_DENIAL, statementKinds: [] });
+    return;
   }
   switch (frame.type) {
     case 0x51 /* Q Query */:

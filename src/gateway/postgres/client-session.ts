@@ -10,8 +10,11 @@ import { connectionRefusedEvent, sessionStartedEvent, type Refusal, type Session
 import type { GatewayDeps, GatewayResource, GatewaySettings } from './gateway-deps.ts';
 import type { Grant } from '../../access/access-types.ts';
 import type { SessionEnforcement } from './statement-judge.ts';
+import { createSessionGuard } from './session-guard.ts';
 import type { SessionCutReason, SessionRegistry } from './session-registry.ts';
 import { startRelay } from './session-relay.ts';
+import { startupSettings } from './startup-settings.ts';
+import { upstreamSessionRefusal } from './upstream-session-check.ts';
 import { createStatementJudge } from './statement-judge.ts';
 import { cancelUpstreamQuery } from './upstream-cancel.ts';
 import { connectUpstream, type UpstreamSession, type UpstreamTarget } from './upstream-connection.ts';
@@ -34,9 +37,6 @@ interface Startup {
   readonly tls: boolean;
   readonly parameters: ReadonlyMap<string, string>;
 }
-
-/** Startup parameters passed on to the server; anything else (notably `options`) stays with Writ. */
-const FORWARDED_PARAMETERS = ['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path'];
 
 async function readStartup(channel: ClientChannel, deps: GatewayDeps, settings: GatewaySettings, registry: SessionRegistry): Promise<Startup | undefined> {
   let tls = false;
@@ -67,20 +67,20 @@ async function readStartup(channel: ClientChannel, deps: GatewayDeps, settings: 
   }
 }
 
-function forwardedParameters(parameters: ReadonlyMap<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of FORWARDED_PARAMETERS) {
-    const value = parameters.get(name);
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
+/** The client's startup settings as the level allows them, or a refusal naming the one it does not. */
+function upstreamParameters(startup: Startup, enforcement: SessionEnforcement, resourceId: string): Record<string, string> {
+  const settings = startupSettings(startup.parameters, enforcement);
+  if (settings.kind === 'accepted') return { ...settings.parameters };
+  throw new ConnectionRefused({ reason: 'setting_refused', sqlState: settings.sqlState, resourceId }, settings.message, settings.hint);
 }
 
-async function openUpstream(resourceTarget: Promise<UpstreamTarget>, parameters: Record<string, string>, readOnly: boolean, timeoutMs: number, resourceId: string): Promise<UpstreamSession> {
+async function openUpstream(resourceTarget: Promise<UpstreamTarget>, parameters: Record<string, string>, enforcement: SessionEnforcement, timeoutMs: number, resourceId: string): Promise<UpstreamSession> {
+  let session: UpstreamSession;
   try {
-    return await connectUpstream(await resourceTarget, {
+    session = await connectUpstream(await resourceTarget, {
       startupParameters: parameters,
-      initialStatements: readOnly ? ['SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'] : [],
+      // Also as a statement, for servers that ignore startup options (an embedded PGlite); the session check below verifies it took.
+      initialStatements: enforcement.readOnly ? ['SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'] : [],
       connectTimeoutMs: timeoutMs,
     });
   } catch (error) {
@@ -91,6 +91,12 @@ async function openUpstream(resourceTarget: Promise<UpstreamTarget>, parameters:
     if (error instanceof AppError) throw new ConnectionRefused({ reason: 'upstream_unavailable', sqlState: '08001', resourceId }, `Writ could not connect to ${resourceId}: ${error.message}`);
     throw error;
   }
+  const unsafe = upstreamSessionRefusal(session.parameters, enforcement, resourceId);
+  if (unsafe !== undefined) {
+    session.socket.destroy();
+    throw new ConnectionRefused({ reason: 'unsafe_upstream', sqlState: unsafe.sqlState, resourceId }, unsafe.message, unsafe.hint);
+  }
+  return session;
 }
 
 /** Checks who the client is and what its credential allows; returns the session's identity and where to connect. */
@@ -171,7 +177,8 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
       user = found;
     });
     const enforcement = admitted.resource.enforcement(admitted.grant.level);
-    upstream = await openUpstream(admitted.resource.upstream(admitted.grant.level), forwardedParameters(startup.parameters), enforcement.readOnly, settings.upstreamConnectTimeoutMs, admitted.resource.id);
+    const parameters = upstreamParameters(startup, enforcement, admitted.resource.id);
+    upstream = await openUpstream(admitted.resource.upstream(admitted.grant.level), parameters, enforcement, settings.upstreamConnectTimeoutMs, admitted.resource.id);
     // The client may have left (or timed out) while Writ waited for the server: no session for nobody.
     if (channel.socket().destroyed) throw new ConnectionRefused({ reason: 'protocol_error', sqlState: '08006' }, 'the client went away during startup');
     const started = deps.auditEntry(sessionStartedEvent(admitted.identity, { database: startup.database, tls: startup.tls, upstreamTls: upstream.tls, applicationName: startup.applicationName }));
@@ -240,6 +247,7 @@ function runSession(channel: ClientChannel, deps: GatewayDeps, settings: Gateway
     {
       identity,
       judge: createStatementJudge(admitted.enforcement),
+      guard: createSessionGuard({ readOnly: admitted.enforcement.readOnly, startParameters: upstream.parameters }),
       logParameters: admitted.enforcement.logParameters,
       client: channel.socket(),
       reader: channel.reader,

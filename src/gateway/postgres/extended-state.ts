@@ -12,6 +12,8 @@ export interface PreparedStatement {
 export interface BoundPortal {
   readonly sql: string;
   readonly statementKinds: readonly string[];
+  /** The statement's parse node (one: Parse takes a single statement); empty when unknown. */
+  readonly statementNodes: readonly string[];
   readonly parameterCount: number;
   readonly parameters: readonly (string | null)[] | undefined;
 }

@@ -1,6 +1,7 @@
 // The audit events of gateway sessions, built in one place: who, through which grant, ran or was refused what.
 import { createHash } from 'node:crypto';
 import type { EventInput } from '../../events/event-schema.ts';
+import type { Violation } from './session-guard.ts';
 
 /** Longest statement text kept in an event; longer text is cut and its full SHA-256 kept. */
 export const MAX_AUDITED_SQL_CHARS = 32_768;
@@ -138,6 +139,7 @@ export type SessionEndReason =
   | 'ledger_unavailable'
   | 'idle_timeout'
   | 'shutdown'
+  | 'violation'
   | 'error';
 
 export interface SessionTotals {
@@ -153,6 +155,11 @@ export function sessionEndedEvent(session: SessionIdentity, totals: SessionTotal
   return sessionEvent(session, 'gateway.session.ended', 'success', { sessionId: session.sessionId, grantId: session.grantId, resourceId: session.resourceId, ...totals }, true);
 }
 
+/** `gateway.session.violation`, outcome denied: Writ ended the session because the server's answers broke its level. */
+export function sessionViolationEvent(session: SessionIdentity, violation: Violation): EventInput {
+  return sessionEvent(session, 'gateway.session.violation', 'denied', { ...grantFields(session), kind: violation.kind, message: violation.message.slice(0, 500), evidence: { ...violation.evidence } });
+}
+
 export type RefusalReason =
   | 'unknown_resource'
   | 'authentication_failed'
@@ -163,7 +170,9 @@ export type RefusalReason =
   | 'upstream_unavailable'
   | 'upstream_rejected'
   | 'tls_required'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'setting_refused'
+  | 'unsafe_upstream';
 
 export interface Refusal {
   readonly reason: RefusalReason;

@@ -25,7 +25,7 @@ function simpleAttempts(table: string): readonly (readonly [string, string, stri
     ['SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE', '42501', 'read-only'],
     ['BEGIN READ WRITE', '42501', 'read-only'],
     ['START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE', '42501', 'read-only'],
-    ['RESET ALL', '42501', 'read-only'],
+    ['RESET ALL', '42501', 'pinned-setting'],
     [`COPY ${table} FROM STDIN`, '42501', 'read-only'],
     [`COPY ${table} TO PROGRAM 'cat'`, '42501', 'read-only'],
     [`DO $$ BEGIN DELETE FROM ${table}; END $$`, '42501', 'read-only'],

@@ -302,7 +302,7 @@ test('a refused statement\'s probe belongs to the pipeline its Sync ends, so an 
   const tracker = createStatementTracker(createManualClock(0));
   const state: ClientMessageState = {
     identity: { sessionId: 's', userId: 'u', userName: 'alice', clientAddress: undefined, credentialId: 'c', grantId: 'g', requestId: 'r', resourceId: 'pg-dev', level: 'read-only' },
-    judge: (sql) => (sql.startsWith('DROP') ? { kind: 'deny', statementKinds: ['DropStmt'], rule: 'read-only', message: 'refused', sqlState: '42501' } : { kind: 'allow', statementKinds: ['SelectStmt'] }),
+    judge: (sql) => (sql.startsWith('DROP') ? { kind: 'deny', statementKinds: ['DropStmt'], rule: 'read-only', message: 'refused', sqlState: '42501' } : { kind: 'allow', statementKinds: ['SelectStmt'], statementNodes: ['SelectStmt'] }),
     logParameters: false,
     extended: createExtendedState(),
     tracker,

@@ -1,4 +1,5 @@
 // Which SET, RESET, BEGIN and SET TRANSACTION statements a read-only session may run: harmless settings, never READ WRITE.
+import { isPinnedSetting, isPinnedValue } from './pinned-settings.ts';
 import { isRecord } from './statement-facts.ts';
 import type { InspectedStatement, SettingFacts, TransactionFacts } from './statement-inspector.ts';
 
@@ -7,13 +8,15 @@ import type { InspectedStatement, SettingFacts, TransactionFacts } from './state
  * (transaction_read_only, default_transaction_read_only, role, session_authorization) are refused with their own
  * reason; so are RESET ALL and DISCARD ALL, which would undo what the gateway set when the session began. Custom
  * settings (`app.tenant`, with a dot) are allowed: PostgreSQL only stores them for the application to read.
+ * client_encoding and standard_conforming_strings are not here: they are pinned on every level (pinned-settings.ts).
+ * Why each setting here is safe, lexing included, is written down in ADR 0014.
  */
 /** Lower-cased, as inspection gives them (`SET DateStyle` sets `datestyle`). */
 const HARMLESS_SETTINGS = new Set([
   'application_name', 'search_path', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
-  'idle_session_timeout', 'transaction_timeout', 'timezone', 'datestyle', 'intervalstyle', 'client_encoding',
+  'idle_session_timeout', 'transaction_timeout', 'timezone', 'datestyle', 'intervalstyle',
   'client_min_messages', 'extra_float_digits', 'bytea_output', 'xmloption', 'xmlbinary', 'lc_monetary', 'lc_numeric',
-  'lc_time', 'standard_conforming_strings', 'escape_string_warning', 'quote_all_identifiers', 'array_nulls',
+  'lc_time', 'escape_string_warning', 'quote_all_identifiers', 'array_nulls',
   'default_text_search_config', 'work_mem', 'maintenance_work_mem', 'hash_mem_multiplier', 'temp_buffers',
   'random_page_cost', 'seq_page_cost', 'cpu_tuple_cost', 'cpu_index_tuple_cost', 'cpu_operator_cost',
   'effective_cache_size', 'effective_io_concurrency', 'maintenance_io_concurrency', 'join_collapse_limit',
@@ -65,6 +68,9 @@ function settingRefusal(label: string, setting: SettingFacts): string | undefine
     case 'set-current':
     case 'reset': {
       if (isHarmlessSetting(setting.name)) return undefined;
+      // Setting a pinned setting to the value Writ pins changes nothing (drivers do it); any other change is refused.
+      const [value, ...rest] = setting.values;
+      if (isPinnedSetting(setting.name) && setting.action === 'set' && value !== undefined && rest.length === 0 && isPinnedValue(setting.name, value)) return undefined;
       const guarded = GUARDED_SETTINGS[setting.name];
       return `${label}: ${guarded ?? 'only harmless settings (such as search_path or statement_timeout) may be changed'}`;
     }

@@ -6,10 +6,12 @@ import type { Clock } from '../../shared/clock.ts';
 import { errorResponse } from './backend-messages.ts';
 import { createBackendFramer, decodeCommandComplete } from './backend-framer.ts';
 import { decodeErrorFields } from './backend-messages.ts';
-import { handleClientMessage, type ClientMessageState, type ForwardBatch } from './client-messages.ts';
+import { decodeParameterStatus } from './backend-message-fields.ts';
+import { handleClientMessage, mustAwaitServerSettings, type ClientMessageState, type ForwardBatch } from './client-messages.ts';
 import { createExtendedState } from './extended-state.ts';
-import { FrontendProtocolError, type FrontendReader } from './frontend-reader.ts';
-import { sessionEndedEvent, statementsCompletedEvent, type SessionEndReason, type SessionIdentity } from './gateway-audit.ts';
+import { FrontendProtocolError, type FrontendFrame, type FrontendReader } from './frontend-reader.ts';
+import { sessionEndedEvent, sessionViolationEvent, statementsCompletedEvent, type SessionEndReason, type SessionIdentity } from './gateway-audit.ts';
+import type { SessionGuard, Violation } from './session-guard.ts';
 import type { StatementJudge } from './statement-judge.ts';
 import { createStatementTracker } from './statement-tracker.ts';
 
@@ -30,6 +32,8 @@ export interface RelaySettings {
 export interface RelayInput {
   readonly identity: SessionIdentity;
   readonly judge: StatementJudge;
+  /** Checks the server's reported settings and command tags against the level and the judged text. */
+  readonly guard: SessionGuard;
   readonly logParameters: boolean;
   readonly client: Socket;
   /** The reader the handshake used; it may already hold messages the client pipelined. */
@@ -51,7 +55,7 @@ export interface Relay {
 
 /** @example const relay = startRelay(deps, settings, input); await relay.ended; */
 export function startRelay(deps: RelayDeps, settings: RelaySettings, input: RelayInput): Relay {
-  const { client, upstream, reader, identity } = input;
+  const { client, upstream, reader, identity, guard } = input;
   const tracker = createStatementTracker(deps.clock);
   const state: ClientMessageState = {
     identity,
@@ -69,6 +73,10 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
   let bytesToClient = 0;
   let finished = false;
   let pumping = false;
+  /** The server sent a FATAL error: its close is expected, and the client already has the reason. */
+  let upstreamFatal = false;
+  /** A client message waiting for the server to settle before it is judged (mustAwaitServerSettings). */
+  let held: FrontendFrame | undefined;
   // Read through a function: the relay's end can come from another callback while a batch awaits the ledger.
   const isFinished = (): boolean => finished;
   let resolveEnded: () => void = () => undefined;
@@ -109,31 +117,51 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
     }
     return undefined;
   };
+  const violate = (violation: Violation): void => {
+    if (finished) return;
+    deps.appender.append([deps.auditEntry(sessionViolationEvent(identity, violation))]).catch((error: unknown) => {
+      deps.onError(error, 'could not record a session violation');
+    });
+    end('violation', { code: '42501', message: violation.message });
+  };
   const track = (type: number, body: Buffer | undefined): Buffer | undefined => {
     if (type === 0x43 && body !== undefined) {
       const complete = decodeCommandComplete(body);
+      const violation = guard.onCommandTag(tracker.head(), complete.tag);
+      if (violation !== undefined) violate(violation);
       tracker.onCommandComplete(complete.tag, complete.rowCount);
+    } else if (type === 0x53 && body !== undefined) {
+      const { name, value } = decodeParameterStatus(body);
+      const violation = guard.onParameterStatus(name, value);
+      if (violation !== undefined) violate(violation);
     } else if (type === 0x45 && body !== undefined) {
       const answer = takeProbeAnswer(body);
       if (answer !== undefined) return answer;
-      tracker.onError(decodeErrorFields(body).get('C'));
+      const fields = decodeErrorFields(body);
+      const severity = fields.get('V') ?? fields.get('S');
+      if (severity === 'FATAL' || severity === 'PANIC') upstreamFatal = true;
+      tracker.onError(fields.get('C'));
     } else if (type === 0x49) tracker.onEmptyQuery();
     else if (type === 0x73) tracker.onPortalSuspended();
-    else if (type === 0x47) tracker.onCopyInResponse();
-    else if (type === 0x5a) {
+    else if (type === 0x47) {
+      const violation = guard.onCopyIn(tracker.head());
+      if (violation !== undefined) violate(violation);
+      tracker.onCopyInResponse();
+    } else if (type === 0x5a) {
       tracker.onReadyForQuery();
       // A probe still unanswered at its pipeline's ReadyForQuery never will be; keeping it would hold the relay in message mode.
       for (const [portal, probe] of state.probes) if (probe.syncNumber <= tracker.syncsAnswered) state.probes.delete(portal);
       if (tracker.completed >= settings.completionBatch) flushCompletions();
+      if (held !== undefined && tracker.settled) queueMicrotask(release);
     }
     return undefined;
   };
   const framer = createBackendFramer({
     maxMessageBytes: settings.maxMessageBytes,
-    wantsBody: (type) => type === 0x43 || type === 0x45 || type === 0x5a,
+    wantsBody: (type) => type === 0x43 || type === 0x45 || type === 0x5a || type === 0x53,
     onMessage: (type, body, endOffset) => {
       const replacement = track(type, body);
-      if (!messageMode) return;
+      if (!messageMode || finished) return;
       const piece = Buffer.concat([...carry, chunk.subarray(lastEnd, endOffset)]);
       carry = [];
       lastEnd = endOffset;
@@ -151,6 +179,8 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
       end('upstream_closed', { code: '08P01', message: 'the database server sent a message Writ could not read; the session is closed' });
       return;
     }
+    // A violation ended the session: the answer that gave it away is not relayed.
+    if (finished) return;
     if (!messageMode) {
       toClient(data);
       return;
@@ -169,7 +199,12 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
   const collect = (): ForwardBatch | undefined => {
     const batch: ForwardBatch = { out: [], entries: [], terminate: false };
     let frames = 0;
-    for (let frame = reader.read(); frame !== undefined; frame = reader.read()) {
+    for (let frame = held ?? reader.read(); frame !== undefined; frame = reader.read()) {
+      if (mustAwaitServerSettings(state, frame)) {
+        held = frame;
+        break;
+      }
+      held = undefined;
       frames += 1;
       handleClientMessage(state, batch, frame);
       if (batch.terminate) break;
@@ -199,6 +234,8 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
           return;
         }
       }
+      // Nothing more is read from the client until the server's ReadyForQuery releases the held message.
+      if (held !== undefined) client.pause();
     } catch (error) {
       if (error instanceof FrontendProtocolError) end('protocol_error', { code: error.sqlState, message: error.message });
       else {
@@ -209,6 +246,12 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
       pumping = false;
     }
   };
+
+  function release(): void {
+    if (finished || held === undefined) return;
+    client.resume();
+    void pump();
+  }
 
   const end = (reason: SessionEndReason, fatal?: { code: string; message: string }): void => {
     if (finished) return;
@@ -260,12 +303,13 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
   client.on('error', () => {
     end('client_closed');
   });
+  // After the server's own FATAL (an admin's kill, a shutdown) the client has its reason: Writ adds none of its own.
   upstream.on('close', () => {
-    end('upstream_closed', { code: '08006', message: 'the database server closed the connection' });
+    end('upstream_closed', upstreamFatal ? undefined : { code: '08006', message: 'the database server closed the connection' });
   });
   upstream.on('error', (error) => {
-    deps.onError(error, 'the upstream connection failed');
-    end('upstream_closed', { code: '08006', message: 'the connection to the database server failed' });
+    if (!upstreamFatal) deps.onError(error, 'the upstream connection failed');
+    end('upstream_closed', upstreamFatal ? undefined : { code: '08006', message: 'the connection to the database server failed' });
   });
   if (input.upstreamBuffered.length > 0) onUpstreamData(input.upstreamBuffered);
   client.resume();

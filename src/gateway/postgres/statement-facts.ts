@@ -18,6 +18,22 @@ export interface TreeFacts {
   readonly selectInto: boolean;
   /** Row-locking clauses, as written in SQL: `FOR UPDATE`, `FOR NO KEY UPDATE`, `FOR SHARE`, `FOR KEY SHARE`. */
   readonly lockingClauses: readonly string[];
+  /**
+   * Every SET or RESET anywhere in the tree, wrapped in a VariableSetStmt node or not (ALTER ROLE ... SET,
+   * ALTER DATABASE ... SET, ALTER SYSTEM and a function's SET clause hold it unwrapped).
+   */
+  readonly settingChanges: readonly SettingChange[];
+  /** The first argument of each set_config call: the setting's name when it is a string constant, else undefined. */
+  readonly configCalls: readonly (string | undefined)[];
+}
+
+/** One SET or RESET as the parse tree has it: `kind` is VAR_SET_VALUE, VAR_RESET, VAR_RESET_ALL... */
+export interface SettingChange {
+  readonly kind: string;
+  /** Lower-cased; empty for RESET ALL. */
+  readonly name: string;
+  /** The values as text when every one is a constant; undefined when one is not (or for DEFAULT, RESET). */
+  readonly values: readonly string[] | undefined;
 }
 
 const MODIFYING = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
@@ -34,6 +50,8 @@ interface FactSets {
   readonly modifications: Modification[];
   readonly functions: Set<string>;
   readonly lockingClauses: Set<string>;
+  readonly settingChanges: SettingChange[];
+  readonly configCalls: (string | undefined)[];
   selectInto: boolean;
 }
 
@@ -72,7 +90,60 @@ function visitNode(name: string, body: Readonly<Record<string, unknown>>, facts:
   if (name === 'LockingClause') facts.lockingClauses.add(LOCKING_CLAUSES[String(body['strength'])] ?? 'FOR UPDATE');
   // CALL keeps its FuncCall unwrapped (a field typed FuncCall, not Node), so the walk would not see it as a node.
   const called = name === 'FuncCall' ? body['funcname'] : name === 'CallStmt' && isRecord(body['funccall']) ? body['funccall']['funcname'] : undefined;
-  if (called !== undefined) facts.functions.add(functionName(called) ?? '?');
+  if (called !== undefined) {
+    const functionCalled = functionName(called) ?? '?';
+    facts.functions.add(functionCalled);
+    const args = name === 'FuncCall' ? body['args'] : isRecord(body['funccall']) ? body['funccall']['args'] : undefined;
+    if (functionCalled === 'set_config' || functionCalled.endsWith('.set_config')) facts.configCalls.push(firstStringArgument(args));
+  }
+}
+
+/** A string constant's text, lower-cased and trimmed, or undefined for anything else. */
+function stringConstant(node: unknown): string | undefined {
+  const constant = isRecord(node) ? node['A_Const'] : undefined;
+  const text = isRecord(constant) && isRecord(constant['sval']) ? constant['sval']['sval'] : undefined;
+  if (isRecord(constant) && isRecord(constant['sval']) && text === undefined) return '';
+  return typeof text === 'string' ? text.trim().toLowerCase() : undefined;
+}
+
+function firstStringArgument(args: unknown): string | undefined {
+  return Array.isArray(args) ? stringConstant((args as readonly unknown[])[0]) : undefined;
+}
+
+/** A constant as text (string, integer, float or boolean), or undefined for an expression. */
+function constantValue(node: unknown): string | undefined {
+  const constant = isRecord(node) ? node['A_Const'] : undefined;
+  if (!isRecord(constant)) return undefined;
+  for (const [field, inner] of [['sval', 'sval'], ['ival', 'ival'], ['fval', 'fval'], ['boolval', 'boolval']] as const) {
+    const holder = constant[field];
+    if (!isRecord(holder)) continue;
+    const value = holder[inner];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+    // Protobuf leaves out zero, false and the empty string.
+    return field === 'ival' ? '0' : field === 'boolval' ? 'false' : '';
+  }
+  return undefined;
+}
+
+/** The body of a SET or RESET: an object whose `kind` is one of PostgreSQL's VariableSetKind values. */
+function settingChangeOf(body: Readonly<Record<string, unknown>>): SettingChange | undefined {
+  const kind = body['kind'];
+  if (typeof kind !== 'string' || !kind.startsWith('VAR_')) return undefined;
+  const name = typeof body['name'] === 'string' ? body['name'].toLowerCase() : '';
+  const args = body['args'];
+  let values: string[] | undefined;
+  if (kind === 'VAR_SET_VALUE' && Array.isArray(args)) {
+    values = [];
+    for (const arg of args as readonly unknown[]) {
+      const value = constantValue(arg);
+      if (value === undefined) {
+        values = undefined;
+        break;
+      }
+      values.push(value);
+    }
+  }
+  return { kind, name, values };
 }
 
 /**
@@ -80,7 +151,7 @@ function visitNode(name: string, body: Readonly<Record<string, unknown>>, facts:
  * @example collectTreeFacts({ DeleteStmt: { relation: { relname: 't' } } }).modifications // [{ node: 'DeleteStmt', hasWhere: false }]
  */
 export function collectTreeFacts(root: unknown): TreeFacts {
-  const facts: FactSets = { statementNodes: new Set(), modifications: [], functions: new Set(), lockingClauses: new Set(), selectInto: false };
+  const facts: FactSets = { statementNodes: new Set(), modifications: [], functions: new Set(), lockingClauses: new Set(), settingChanges: [], configCalls: [], selectInto: false };
   // Pre-order, in the order of the tree: each entry is a value and, when it is a node's body, the node's name.
   const stack: [string | undefined, unknown][] = [[undefined, root]];
   for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
@@ -91,6 +162,8 @@ export function collectTreeFacts(root: unknown): TreeFacts {
     }
     if (!isRecord(value)) continue;
     if (name !== undefined) visitNode(name, value, facts);
+    const change = settingChangeOf(value);
+    if (change !== undefined) facts.settingChanges.push(change);
     const keys = Object.keys(value);
     for (let index = keys.length - 1; index >= 0; index -= 1) {
       const key = keys[index] ?? '';
@@ -104,5 +177,7 @@ export function collectTreeFacts(root: unknown): TreeFacts {
     functions: [...facts.functions],
     selectInto: facts.selectInto,
     lockingClauses: [...facts.lockingClauses],
+    settingChanges: facts.settingChanges,
+    configCalls: facts.configCalls,
   };
 }

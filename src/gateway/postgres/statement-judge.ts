@@ -1,6 +1,7 @@
 // One decision per statement text: its kinds from PostgreSQL's parser, and whether the session's level allows it.
 import type { Guardrail } from '../../access/resource-schema.ts';
 import { evaluateGuardrails } from './guardrails.ts';
+import { PINNED_SETTING_RULE, pinnedSettingRefusal } from './pinned-settings.ts';
 import { checkReadOnly } from './read-only-rules.ts';
 import { inspectSql } from './statement-inspector.ts';
 
@@ -9,10 +10,13 @@ export interface SessionEnforcement {
   readonly readOnly: boolean;
   readonly guardrails: readonly Guardrail[];
   readonly logParameters: boolean;
+  /** A read-only session may run as a database superuser only when the policy says so explicitly. */
+  readonly allowSuperuser: boolean;
 }
 
 export type Judgement =
-  | { readonly kind: 'allow'; readonly statementKinds: readonly string[] }
+  /** `statementNodes`: each statement's parse node, in order (empty when the text went to the server unparsed). */
+  | { readonly kind: 'allow'; readonly statementKinds: readonly string[]; readonly statementNodes: readonly string[] }
   | { readonly kind: 'deny'; readonly statementKinds: readonly string[]; readonly rule: string; readonly message: string; readonly sqlState: string };
 
 export type StatementJudge = (sql: string) => Judgement;
@@ -23,9 +27,10 @@ const MAX_CACHED_SQL_CHARS = 4096;
 const INSUFFICIENT_PRIVILEGE = '42501';
 
 /**
- * Builds the judge of one session. Text PostgreSQL's parser cannot read is refused (fail closed): the
- * server would refuse it too, and Writ will not forward what it cannot check.
- * @example createStatementJudge({ readOnly: true, guardrails: [], logParameters: false })('DELETE FROM t').kind // 'deny'
+ * Builds the judge of one session. Every level refuses changes to the pinned lexing settings. Text PostgreSQL's
+ * parser cannot read is refused (fail closed) where the level has rules to apply to it (read-only, guardrails);
+ * elsewhere it goes to the server, whose syntax error keeps its position.
+ * @example createStatementJudge({ readOnly: true, guardrails: [], logParameters: false, allowSuperuser: false })('DELETE FROM t').kind // 'deny'
  */
 export function createStatementJudge(enforcement: SessionEnforcement): StatementJudge {
   // Drivers send the same texts again and again (extended protocol, prepared transactions): judge each once.
@@ -45,15 +50,20 @@ export function createStatementJudge(enforcement: SessionEnforcement): Statement
 
 function judge(enforcement: SessionEnforcement, sql: string): Judgement {
   const inspection = inspectSql(sql);
-    if (inspection.kind === 'unparseable') {
-      return { kind: 'deny', statementKinds: [], rule: 'unparseable', message: `Writ could not parse this statement, so it was not run: ${inspection.message}`, sqlState: SYNTAX_ERROR };
-    }
-    const statementKinds = inspection.kinds;
-    if (enforcement.readOnly) {
-      const verdict = checkReadOnly(inspection);
-      if (verdict.kind === 'deny') return { kind: 'deny', statementKinds, rule: verdict.rule, message: verdict.message, sqlState: INSUFFICIENT_PRIVILEGE };
-    }
-    const verdict = evaluateGuardrails(inspection, enforcement.guardrails);
+  if (inspection.kind === 'unparseable') {
+    // With nothing to enforce on the text, the server's own syntax error (and its position) is the better answer;
+    // the pinned settings still hold, watched through the server's ParameterStatus (session-guard.ts).
+    if (!enforcement.readOnly && enforcement.guardrails.length === 0) return { kind: 'allow', statementKinds: [], statementNodes: [] };
+    return { kind: 'deny', statementKinds: [], rule: 'unparseable', message: `Writ could not parse this statement, so it was not run: ${inspection.message}`, sqlState: SYNTAX_ERROR };
+  }
+  const statementKinds = inspection.kinds;
+  const pinned = pinnedSettingRefusal(inspection);
+  if (pinned !== undefined) return { kind: 'deny', statementKinds, rule: PINNED_SETTING_RULE, message: pinned, sqlState: INSUFFICIENT_PRIVILEGE };
+  if (enforcement.readOnly) {
+    const verdict = checkReadOnly(inspection);
     if (verdict.kind === 'deny') return { kind: 'deny', statementKinds, rule: verdict.rule, message: verdict.message, sqlState: INSUFFICIENT_PRIVILEGE };
-  return { kind: 'allow', statementKinds };
+  }
+  const verdict = evaluateGuardrails(inspection, enforcement.guardrails);
+  if (verdict.kind === 'deny') return { kind: 'deny', statementKinds, rule: verdict.rule, message: verdict.message, sqlState: INSUFFICIENT_PRIVILEGE };
+  return { kind: 'allow', statementKinds, statementNodes: inspection.statements.map((statement) => statement.node) };
 }

@@ -1,10 +1,13 @@
 // Matches the server's answers to the statements a session forwarded, for the completion part of the audit.
 import type { Clock } from '../../shared/clock.ts';
 import type { QueryProtocol, StatementCompletion } from './gateway-audit.ts';
+import type { AnsweredStatement } from './session-guard.ts';
 
 interface InFlight {
   readonly statementIndex: number;
   readonly protocol: QueryProtocol;
+  /** Each statement's parse node, in order, as the judge saw the text (empty when unknown). */
+  readonly nodes: readonly string[];
   readonly startedAtMs: number;
   /** The number of the ReadyForQuery that ends this statement at the latest. */
   syncNumber: number;
@@ -16,8 +19,17 @@ interface InFlight {
 }
 
 export interface StatementTracker {
-  /** A Query (simple) or Execute (extended) was forwarded. */
-  sent(statementIndex: number, protocol: QueryProtocol): void;
+  /** A Query (simple) or Execute (extended) was forwarded; `nodes`: its statements' parse nodes, in order, if known. */
+  sent(statementIndex: number, protocol: QueryProtocol, nodes?: readonly string[]): void;
+  /** The statement the server's next answer belongs to, and how many command tags it has had. */
+  head(): AnsweredStatement | undefined;
+  /**
+   * Whether the server has answered, with ReadyForQuery, everything up to the last statement forwarded: only then
+   * are the settings it reported final (it reports changed settings just before ReadyForQuery).
+   */
+  readonly settled: boolean;
+  /** Whether a Sync forwarded will settle it (false: a statement was forwarded and no Sync after it yet). */
+  readonly settling: boolean;
   /** A message that the server answers with ReadyForQuery was forwarded (Sync, or Writ's own probe Sync). */
   syncSent(): void;
   /** A message other than Sync or Flush was forwarded: later Syncs no longer directly follow the last statement. */
@@ -52,6 +64,8 @@ export function createStatementTracker(clock: Clock): StatementTracker {
   let lastSent: InFlight | undefined;
   /** The server is in copy-in mode and nothing but Syncs and Flushes has followed the COPY. */
   let ignoringSyncs = false;
+  /** The number of the ReadyForQuery that answers the last statement forwarded. */
+  let settleAt = 0;
 
   const finish = (item: InFlight): void => {
     const completion: { -readonly [K in keyof StatementCompletion]: StatementCompletion[K] } = {
@@ -68,12 +82,23 @@ export function createStatementTracker(clock: Clock): StatementTracker {
     if (head !== undefined) finish(head);
   };
   return {
-    sent(statementIndex, protocol) {
+    sent(statementIndex, protocol, nodes = []) {
       if (protocol === 'simple') sentSyncs += 1;
       const syncNumber = protocol === 'simple' ? sentSyncs : sentSyncs + 1;
-      lastSent = { statementIndex, protocol, startedAtMs: clock.nowMs(), syncNumber, syncsBeforeCopy: 0, tags: [], rowCount: undefined, sqlState: undefined };
+      lastSent = { statementIndex, protocol, nodes, startedAtMs: clock.nowMs(), syncNumber, syncsBeforeCopy: 0, tags: [], rowCount: undefined, sqlState: undefined };
       queue.push(lastSent);
+      settleAt = syncNumber;
       ignoringSyncs = false;
+    },
+    head() {
+      const item = queue[0];
+      return item === undefined ? undefined : { statementIndex: item.statementIndex, nodes: item.nodes, tagsBefore: item.tags.length };
+    },
+    get settled() {
+      return receivedSyncs >= settleAt;
+    },
+    get settling() {
+      return settleAt <= sentSyncs;
     },
     syncSent() {
       if (ignoringSyncs) return;
@@ -94,6 +119,7 @@ export function createStatementTracker(clock: Clock): StatementTracker {
       head.syncsBeforeCopy = 0;
       sentSyncs -= ignored;
       for (const item of queue) if (item !== head) item.syncNumber -= ignored;
+      settleAt = Math.max(...queue.map((item) => item.syncNumber));
       if (lastSent === head) ignoringSyncs = true;
     },
     onCommandComplete(tag, rowCount) {

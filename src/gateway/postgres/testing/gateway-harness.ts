@@ -43,6 +43,22 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
+/** A role that can only read, for the read-only level on a real server (PGlite has one superuser session). */
+export const TEST_READER_ROLE = 'writ_test_reader';
+
+/** Creates the reader role once per server; concurrent test files may race, and the loser's error is harmless. */
+async function ensureReaderRole(upstream: TestUpstream): Promise<void> {
+  if (upstream.kind !== 'postgres') return;
+  await queryTestUpstream(
+    upstream,
+    `DO $$ BEGIN
+       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${TEST_READER_ROLE}') THEN CREATE ROLE ${TEST_READER_ROLE} LOGIN; END IF;
+       IF NOT pg_has_role('${TEST_READER_ROLE}', 'pg_read_all_data', 'MEMBER') THEN GRANT pg_read_all_data TO ${TEST_READER_ROLE}; END IF;
+     EXCEPTION WHEN unique_violation OR duplicate_object OR internal_error THEN NULL;
+     END $$`,
+  );
+}
+
 /** The example policy, with pg-dev pointing at the test server and a guardrail on read-write. */
 function harnessPolicy(upstream: TestUpstream): string {
   const example = readFileSync(new URL('../../../../examples/writ.policy.yaml', import.meta.url), 'utf8');
@@ -57,7 +73,7 @@ function harnessPolicy(upstream: TestUpstream): string {
     '      - { name: no-drop, statements: [drop, truncate] }',
     '      - { name: no-unbounded-delete, statements: [delete, update], withoutWhere: true }',
     '    levels:',
-    `      read-only: { username: "${user}" }`,
+    upstream.kind === 'postgres' ? `      read-only: { username: "${TEST_READER_ROLE}" }` : `      read-only: { username: "${user}", allowSuperuser: true }`,
     `      read-write: { username: "${user}", logParameters: true }`,
     '',
   ].join('\n');
@@ -74,6 +90,7 @@ function decode(entries: readonly PendingEntry[]): RecordedEvent[] {
 /** @example const h = await createGatewayHarness('sqlite'); const c = await h.grantAndConnect('read-only'); await h.close(); */
 export async function createGatewayHarness(backend: 'sqlite' | 'postgres', options: { settings?: Partial<GatewaySettings>; deps?: (deps: GatewayDeps) => GatewayDeps } = {}): Promise<GatewayHarness> {
   const upstream = await startTestUpstream();
+  await ensureReaderRole(upstream);
   const api = await createApiHarness(backend);
   const applied = await api.call('PUT', '/api/v1/policy', { token: api.tokens.admin, body: { text: harnessPolicy(upstream), fileName: 'gateway-test.policy.yaml' } });
   if (applied.status !== 200) throw new Error(`cannot apply the gateway test policy: ${JSON.stringify(applied.body)}`);
