@@ -39,6 +39,8 @@ export interface FakeUpstreamOptions {
   /** Answer SSLRequest with 'S' and this certificate; without it the answer is 'N'. */
   readonly tls?: { readonly key: string; readonly cert: string };
   readonly misbehaviour?: FakeMisbehaviour;
+  /** The CommandComplete tag every Query gets (default `SET`): a server that says it did something else. */
+  readonly queryTag?: string;
 }
 
 export interface FakeUpstream {
@@ -166,7 +168,7 @@ class FakeSession {
   private typed(type: string, body: Buffer): void {
     if (type === 'p') { this.passwordMessage(body); return; }
     if (type === 'X') return void this.socket.end();
-    if (type === 'Q') return void this.socket.write(Buffer.concat([message('C', cstring('SET')), readyForQuery()]));
+    if (type === 'Q') return void this.socket.write(Buffer.concat([message('C', cstring(this.options.queryTag ?? 'SET')), readyForQuery()]));
   }
 
   private passwordMessage(body: Buffer): void {

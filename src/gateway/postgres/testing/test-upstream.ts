@@ -13,7 +13,8 @@ export interface TestUpstream {
   readonly target: UpstreamTarget;
   /** A connection URL for node-postgres or psql, for setting up and checking from the side. */
   readonly url: string;
-  readonly kind: 'postgres' | 'pglite';
+  /** `fake`: a scripted server (fake-upstream.ts) that answers every query the same way. */
+  readonly kind: 'postgres' | 'pglite' | 'fake';
   close(): Promise<void>;
 }
 
