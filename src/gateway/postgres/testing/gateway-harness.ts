@@ -72,8 +72,11 @@ function decode(entries: readonly PendingEntry[]): RecordedEvent[] {
 }
 
 /** @example const h = await createGatewayHarness('sqlite'); const c = await h.grantAndConnect('read-only'); await h.close(); */
-export async function createGatewayHarness(backend: 'sqlite' | 'postgres', options: { settings?: Partial<GatewaySettings>; deps?: (deps: GatewayDeps) => GatewayDeps } = {}): Promise<GatewayHarness> {
-  const upstream = await startTestUpstream();
+export async function createGatewayHarness(
+  backend: 'sqlite' | 'postgres',
+  options: { settings?: Partial<GatewaySettings>; deps?: (deps: GatewayDeps) => GatewayDeps; upstream?: () => Promise<TestUpstream> } = {},
+): Promise<GatewayHarness> {
+  const upstream = await (options.upstream ?? startTestUpstream)();
   const api = await createApiHarness(backend);
   const applied = await api.call('PUT', '/api/v1/policy', { token: api.tokens.admin, body: { text: harnessPolicy(upstream), fileName: 'gateway-test.policy.yaml' } });
   if (applied.status !== 200) throw new Error(`cannot apply the gateway test policy: ${JSON.stringify(applied.body)}`);
