@@ -1,18 +1,23 @@
-// The demo database: an embedded PostgreSQL (PGlite) in the data directory, seeded once with made-up customers and orders.
+// The demo database: an embedded PostgreSQL (PGlite) in the data directory, seeded once with made-up customers and orders, run in its own worker thread.
 /**
  * So a new user has something to query through the gateway before they connect a database of their own.
  * PGlite serves every connection from one session: settings and transactions of one client are visible
  * to the others, and a CancelRequest is ignored. Good enough for a demo, not a stand-in for PostgreSQL.
+ * PGlite runs a query synchronously (a `pg_sleep(60)` holds its thread for a minute), so it lives in a
+ * worker: the API, the gateway and its grant watcher keep running, and cut a demo session like any other.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import type { Transaction } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '../shared/typescript-worker.ts';
+import type { DemoWorkerClose, DemoWorkerListening, DemoWorkerOptions } from './demo-database.worker.ts';
 import type { UpstreamTarget } from './postgres/upstream-connection.ts';
+
+export { DEMO_CUSTOMER_COUNT, DEMO_ORDER_COUNT } from './demo-database-seed.ts';
 
 export interface DemoDatabase {
   readonly target: UpstreamTarget;
+  /** Closes the database and ends its thread; a query still running after CLOSE_GRACE_MS is cut by ending the thread. */
   close(): Promise<void>;
 }
 
@@ -21,117 +26,80 @@ export interface DemoDatabaseOptions {
   /** Where to serve it (default 127.0.0.1 on a port the OS chooses); the example policy's demo-db expects 127.0.0.1:7433. */
   readonly host?: string;
   readonly port?: number;
-  readonly logger?: { info(obj: object, msg: string): void };
+  readonly logger?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 /** Connections pglite-socket accepts at once; they all share the one PGlite session. */
 const DEMO_MAX_CONNECTIONS = 32;
+/** How long close waits for the worker to close PGlite cleanly; a running query holds the worker, so it is then ended. */
+const CLOSE_GRACE_MS = 2_000;
 
-export const DEMO_CUSTOMER_COUNT = 24;
-export const DEMO_ORDER_COUNT = 60;
-
-const firstNames = ['Ada', 'Brook', 'Cyril', 'Dana', 'Emil', 'Fern', 'Gus', 'Hana', 'Ivo', 'Juno', 'Kit', 'Lior'];
-const lastNames = ['Example', 'Sample'];
-const countries = ['DE', 'FR', 'NL', 'SE', 'US', 'CA', 'JP', 'BR'];
-const products = [
-  { name: 'Demo Widget', priceCents: 1250 },
-  { name: 'Sample Gadget', priceCents: 4999 },
-  { name: 'Placeholder Gizmo', priceCents: 799 },
-  { name: 'Fictional Sprocket', priceCents: 2300 },
-  { name: 'Imaginary Doohickey', priceCents: 15_000 },
-];
-const statuses = ['pending', 'paid', 'shipped', 'delivered', 'refunded'];
-
-const schema = `
-CREATE TABLE customers (
-  id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  name text NOT NULL,
-  email text NOT NULL UNIQUE,
-  country char(2) NOT NULL,
-  created_at timestamptz NOT NULL
-);
-CREATE TABLE orders (
-  id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  customer_id integer NOT NULL REFERENCES customers (id),
-  product text NOT NULL,
-  quantity integer NOT NULL CHECK (quantity > 0),
-  unit_price_cents integer NOT NULL CHECK (unit_price_cents >= 0),
-  status text NOT NULL,
-  ordered_at timestamptz NOT NULL
-);
-CREATE INDEX orders_customer_id ON orders (customer_id);
-COMMENT ON TABLE customers IS 'Writ demo data: made-up people with example.com addresses';
-COMMENT ON TABLE orders IS 'Writ demo data: made-up orders of made-up products';
-`;
-
-/** The element at `index` modulo the length: the data cycles through each list. */
-function pick<T>(list: readonly T[], index: number): T {
-  const item = list[index % list.length];
-  if (item === undefined) throw new Error('demo seed lists are never empty');
-  return item;
-}
-
-const day = (n: number): string => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000).toISOString();
-
-async function seed(tx: Transaction): Promise<void> {
-  await tx.exec(schema);
-  for (let i = 0; i < DEMO_CUSTOMER_COUNT; i++) {
-    const first = pick(firstNames, i);
-    const last = pick(lastNames, Math.floor(i / firstNames.length));
-    await tx.query('INSERT INTO customers (name, email, country, created_at) VALUES ($1, $2, $3, $4)', [
-      `${first} ${last}`,
-      `${first.toLowerCase()}.${last.toLowerCase()}@example.com`,
-      pick(countries, i),
-      day(i * 3),
-    ]);
-  }
-  for (let i = 0; i < DEMO_ORDER_COUNT; i++) {
-    const product = pick(products, i * 7);
-    await tx.query('INSERT INTO orders (customer_id, product, quantity, unit_price_cents, status, ordered_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      ((i * 5) % DEMO_CUSTOMER_COUNT) + 1,
-      product.name,
-      (i % 4) + 1,
-      product.priceCents,
-      pick(statuses, i * 3),
-      day(70 + i * 4),
-    ]);
-  }
-}
-
-/** Creates and fills the demo tables unless they exist; one transaction, so a crash mid-way leaves nothing half-made. */
-async function seedOnce(db: PGlite): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const existing = await tx.query<{ found: string | null }>("SELECT to_regclass('public.customers')::text AS found");
-    if (existing.rows[0]?.found != null) return false;
-    await seed(tx);
-    return true;
+/** Resolves with the worker's report that it is serving; rejects with its error, or if it exits first. */
+function listening(worker: Worker): Promise<DemoWorkerListening> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (report: DemoWorkerListening): void => {
+      stop();
+      resolve(report);
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    const onExit = (exitCode: number): void => {
+      stop();
+      reject(new Error(`the demo database's thread ended (exit code ${exitCode}) before it was serving`));
+    };
+    const stop = (): void => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }
 
 /**
- * Opens (or creates) `<dataDir>/demo-db` and serves it on `host:port` (default 127.0.0.1, a port the OS chooses).
+ * Opens (or creates) `<dataDir>/demo-db` in a worker thread and serves it on `host:port` (default 127.0.0.1, a port the OS chooses).
  * @example const demo = await startDemoDatabase({ dataDir: '.writ' }); await connectUpstream(demo.target, ...)
  */
 export async function startDemoDatabase(options: DemoDatabaseOptions): Promise<DemoDatabase> {
   const directory = join(options.dataDir, 'demo-db');
   mkdirSync(directory, { recursive: true });
-  const db = await PGlite.create(directory);
+  const host = options.host ?? '127.0.0.1';
+  const workerOptions: DemoWorkerOptions = { directory, host, port: options.port ?? 0, maxConnections: DEMO_MAX_CONNECTIONS };
+  const worker = startTypeScriptWorker(new URL('./demo-database.worker.ts', import.meta.url), workerOptions);
+  let closing = false;
+  let closeError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    worker.once('exit', (exitCode: number) => {
+      if (!closing) options.logger?.error({ exitCode }, 'the demo database stopped; Writ runs on without it');
+      resolve();
+    });
+  });
+  // Always listened to: an unheard 'error' event would end the whole process.
+  worker.on('error', (error: Error) => {
+    if (closing) closeError = error;
+    else options.logger?.error({ err: error }, 'the demo database failed');
+  });
+  let report: DemoWorkerListening;
   try {
-    const seeded = await seedOnce(db);
-    const host = options.host ?? '127.0.0.1';
-    const server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: DEMO_MAX_CONNECTIONS });
-    await server.start();
-    const port = Number(server.getServerConn().split(':').at(-1));
-    options.logger?.info({ port, seeded }, seeded ? 'demo database created and filled' : 'demo database opened');
-    return {
-      target: { host, port, database: 'postgres', user: 'postgres', tls: 'disable' },
-      close: async () => {
-        await server.stop();
-        await db.close();
-      },
-    };
+    report = await listening(worker);
   } catch (error) {
-    await db.close();
+    closing = true;
+    await worker.terminate();
     throw error;
   }
+  options.logger?.info({ port: report.port, seeded: report.seeded }, report.seeded ? 'demo database created and filled' : 'demo database opened');
+  return {
+    target: { host, port: report.port, database: 'postgres', user: 'postgres', tls: 'disable' },
+    close: async () => {
+      if (!closing) {
+        closing = true;
+        const command: DemoWorkerClose = { kind: 'close' };
+        worker.postMessage(command);
+      }
+      const deadline = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+      await exited;
+      clearTimeout(deadline);
+      if (closeError !== undefined) throw closeError;
+    },
+  };
 }
