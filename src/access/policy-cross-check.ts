@@ -2,7 +2,7 @@
 import type { Policy, PolicyDocument } from './policy-schema.ts';
 import { formatProblemPath, type RawProblem } from './policy-problems.ts';
 import { isLevelOfKind, knownLevels, resourceKinds } from './resource-kinds.ts';
-import type { Resource } from './resource-schema.ts';
+import { levelEnforcement, type Resource } from './resource-schema.ts';
 
 export interface CrossCheckResult {
   readonly errors: RawProblem[];
@@ -19,6 +19,7 @@ export function crossCheckPolicyDocument(document: PolicyDocument): CrossCheckRe
   checkUnique(document.policies.map((policy) => policy.name), ['policies'], 'name', 'policy name', result.errors);
   document.resources.forEach((resource, index) => {
     checkResourceLevels(resource, index, result.errors);
+    checkReadOnlyRoles(resource, index, result.warnings);
   });
   const resourcesById = new Map(document.resources.map((resource) => [resource.id as string, resource]));
   document.policies.forEach((policy, index) => {
@@ -41,6 +42,30 @@ function checkResourceLevels(resource: Resource, index: number, errors: RawProbl
     if (isLevelOfKind(resource.kind, level)) continue;
     const offered = resourceKinds[resource.kind].levels.join(', ');
     errors.push({ path: ['resources', index, 'levels', level], message: `unknown level "${level}" for a ${resource.kind} resource (${resource.kind} offers ${offered})`, at: 'key' });
+  }
+}
+
+/** Role names that are superusers on a stock PostgreSQL or a managed service (where "superuser" may be the closest it offers). */
+const USUAL_SUPERUSERS = new Set(['postgres', 'rdsadmin', 'azure_superuser', 'cloudsqlsuperuser', 'supabase_admin']);
+
+/**
+ * Read-only must hold in the database too: a read-only level that connects as a superuser, or as the role a writing
+ * level uses, leaves the database's own enforcement out. Writ refuses such a session at connect time when the server
+ * says it is a superuser; these warnings say so before anyone asks for access.
+ */
+function checkReadOnlyRoles(resource: Resource, index: number, warnings: RawProblem[]): void {
+  for (const [level, settings] of Object.entries(resource.levels)) {
+    if (!levelEnforcement(resource, level).readOnly) continue;
+    const path = ['resources', index, 'levels', level];
+    if (settings.allowSuperuser === true) {
+      warnings.push({ path: [...path, 'allowSuperuser'], message: 'this read-only level may run as a database superuser: the database will not keep its sessions read-only, and a superuser can run programs on the database host; give it a role that can only read' });
+    } else if (USUAL_SUPERUSERS.has(settings.username.toLowerCase())) {
+      warnings.push({ path: [...path, 'username'], message: `"${settings.username}" is usually a superuser: Writ refuses read-only sessions that run as one (allowSuperuser: true would accept the risk); give this level a role that can only read` });
+    }
+    const writer = Object.entries(resource.levels).find(([other, otherSettings]) => other !== level && !levelEnforcement(resource, other).readOnly && otherSettings.username === settings.username);
+    if (writer !== undefined) {
+      warnings.push({ path: [...path, 'username'], message: `the read-only level connects as "${settings.username}", the role the ${writer[0]} level writes with: give it a role that can only read` });
+    }
   }
 }
 

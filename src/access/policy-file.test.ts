@@ -34,7 +34,11 @@ test('the sample file validates, with defaults filled in', () => {
 test('the example in examples/ validates', () => {
   const text = readFileSync(new URL('../../examples/writ.policy.yaml', import.meta.url), 'utf8');
   const { document, warnings } = parsePolicyFile(text, { fileName: 'examples/writ.policy.yaml' });
-  assert.deepEqual(warnings, []);
+  // Only the embedded demo database runs read-only as its one superuser, openly: pg-dev and pg-prod read as writ_reader.
+  assert.deepEqual(
+    warnings.map((warning) => formatPolicyProblem(warning).replace(/^.*?resources\[(\d)\]\.levels\["read-only"\]\.(\w+):.*$/, '$1 $2')).sort(),
+    ['2 allowSuperuser', '2 username'],
+  );
   assert.deepEqual(document.resources.map((resource) => resource.id), ['pg-dev', 'pg-prod', 'demo-db']);
 });
 
@@ -131,5 +135,23 @@ test('the file name given is the one reported', () => {
   } catch (error) {
     assert.ok(isAppError(error, 'invalid_input'));
     assert.match(error.message, /^policies\/prod\.yaml has 1 problem:\npolicies\/prod\.yaml:1:10: version: /);
+  }
+});
+
+test('a read-only level that may run as a superuser, or as the role a writing level uses, is warned about', () => {
+  const levels = (readOnly: string, readWrite: string): string =>
+    samplePolicyYaml.replace(/levels:\n(\s+)read-only: +\{[^}]*\}\n\s+read-write: \{[^}]*\}/, (_match, indent: string) => `levels:\n${indent}read-only: ${readOnly}\n${indent}read-write: ${readWrite}`);
+  const cases: [string, string, RegExp[]][] = [
+    ['{ username: writ_ro }', '{ username: writ_rw }', []],
+    ['{ username: postgres }', '{ username: writ_rw }', [/"postgres" is usually a superuser/]],
+    ['{ username: writ_ro, allowSuperuser: true }', '{ username: writ_rw }', [/may run as a database superuser/]],
+    ['{ username: app }', '{ username: app }', [/the role the read-write level writes with/]],
+  ];
+  for (const [readOnly, readWrite, expected] of cases) {
+    const source = levels(readOnly, readWrite);
+    assert.notEqual(source, samplePolicyYaml, 'the sample policy has the levels this test rewrites');
+    const messages = parsePolicyFile(source).warnings.map((warning) => formatPolicyProblem(warning));
+    assert.equal(messages.length, expected.length, `${readOnly}: ${messages.join('; ')}`);
+    expected.forEach((pattern, index) => { assert.match(messages[index] ?? '', pattern); });
   }
 });
