@@ -33,10 +33,11 @@ export interface SessionGuard {
   onCopyIn(statement: AnsweredStatement | undefined): Violation | undefined;
 }
 
-/** Command tags a read-only session may produce (the tag's leading words). */
+/** Commands (tags without their counts) a read-only session may produce. */
 const READ_TAGS = [
-  'SELECT', 'SHOW', 'EXPLAIN', 'COPY', 'FETCH', 'MOVE', 'DECLARE CURSOR', 'CLOSE CURSOR', 'PREPARE', 'DEALLOCATE', 'LISTEN', 'UNLISTEN',
-  'DISCARD PLANS', 'DISCARD SEQUENCES', 'DISCARD TEMP', 'BEGIN', 'START TRANSACTION', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'SET', 'RESET',
+  'SELECT', 'SHOW', 'EXPLAIN', 'COPY', 'FETCH', 'MOVE', 'DECLARE CURSOR', 'CLOSE CURSOR', 'CLOSE CURSOR ALL', 'PREPARE', 'DEALLOCATE', 'DEALLOCATE ALL',
+  'LISTEN', 'UNLISTEN', 'DISCARD PLANS', 'DISCARD SEQUENCES', 'DISCARD TEMP', 'BEGIN', 'START TRANSACTION', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE',
+  'SET', 'RESET',
 ];
 
 const TRANSACTION_TAGS = ['BEGIN', 'START TRANSACTION', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'PREPARE TRANSACTION', 'COMMIT PREPARED', 'ROLLBACK PREPARED'];
@@ -54,20 +55,21 @@ const EXPECTED_TAGS: Readonly<Record<string, readonly string[]>> = {
   CopyStmt: ['COPY'],
   FetchStmt: ['FETCH', 'MOVE'],
   DeclareCursorStmt: ['DECLARE CURSOR'],
-  ClosePortalStmt: ['CLOSE CURSOR'],
+  ClosePortalStmt: ['CLOSE CURSOR', 'CLOSE CURSOR ALL'],
   PrepareStmt: ['PREPARE'],
-  DeallocateStmt: ['DEALLOCATE'],
+  DeallocateStmt: ['DEALLOCATE', 'DEALLOCATE ALL'],
   ListenStmt: ['LISTEN'],
   UnlistenStmt: ['UNLISTEN'],
-  DiscardStmt: ['DISCARD'],
+  DiscardStmt: ['DISCARD ALL', 'DISCARD PLANS', 'DISCARD SEQUENCES', 'DISCARD TEMP'],
   TransactionStmt: TRANSACTION_TAGS,
   DoStmt: ['DO'],
   CallStmt: ['CALL'],
   TruncateStmt: ['TRUNCATE TABLE'],
 };
 
-function tagIsOneOf(tag: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((prefix) => tag === prefix || tag.startsWith(`${prefix} `));
+/** Whether the tag's command (its counts left out) is one of `commands`: `INSERT 0 1` is INSERT, never PREPARE TRANSACTION for PREPARE. */
+function tagIsOneOf(tag: string, commands: readonly string[]): boolean {
+  return commands.includes(commandOf(tag));
 }
 
 /** The part of a tag that names the command: `INSERT 0 1` → `INSERT`, `DECLARE CURSOR` stays. */
