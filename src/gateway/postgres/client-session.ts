@@ -211,7 +211,8 @@ async function refuse(channel: ClientChannel, deps: GatewayDeps, error: unknown,
     deps.log.error({ err: error }, 'a gateway connection failed during startup');
     refused = new ConnectionRefused({ reason: 'protocol_error', sqlState: 'XX000' }, 'Writ failed to set up this connection');
   }
-  if (socket.writable) {
+  const silent = error instanceof FrontendProtocolError && error.silent;
+  if (socket.writable && !silent) {
     const fields = { severity: 'FATAL' as const, code: refused.refusal.sqlState, message: refused.message, ...(refused.hint === undefined ? {} : { hint: refused.hint }) };
     socket.end(errorResponse(fields));
   }

@@ -11,7 +11,14 @@ export class FrontendProtocolError extends Error {
   /** protocol_violation */
   readonly sqlState = '08P01';
 
-  constructor(message: string) {
+  /**
+   * @param silent the server closes without an ErrorResponse, as PostgreSQL does for a startup packet of impossible
+   *   length (it only logs it): a client that sent Terminate before its StartupMessage expects no answer.
+   */
+  constructor(
+    message: string,
+    readonly silent = false,
+  ) {
     super(message);
     this.name = 'FrontendProtocolError';
   }
@@ -129,8 +136,8 @@ export function createFrontendReader(options: FrontendReaderOptions): FrontendRe
   const queue = createByteQueue();
   let failure: FrontendProtocolError | undefined;
 
-  function fail(message: string): never {
-    failure = new FrontendProtocolError(message);
+  function fail(message: string, silent = false): never {
+    failure = new FrontendProtocolError(message, silent);
     queue.clear();
     throw failure;
   }
@@ -140,7 +147,7 @@ export function createFrontendReader(options: FrontendReaderOptions): FrontendRe
     if (queue.size() < 4) return undefined;
     const length = queue.int32At(0);
     if (length < 8 || length > maxStartupBytes) {
-      fail(`startup packet declares ${length} bytes; it must have 8 to ${maxStartupBytes}`);
+      fail(`startup packet declares ${length} bytes; it must have 8 to ${maxStartupBytes}`, true);
     }
     if (queue.size() < length) return undefined;
     try {
