@@ -26,7 +26,7 @@ import {
   toGrantView,
   toRequestView,
 } from './access-schemas.ts';
-import type { ApiPrincipal } from './api-auth.ts';
+import type { ApiPrincipal, RouteNeeds } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 
 export interface AccessRouteDeps {
@@ -38,7 +38,12 @@ export interface AccessRouteDeps {
 }
 
 /** Every signed-in user may use these routes (what they may do is the policy's call); a token needs one of the scopes. */
-const READ_SCOPES = ['requests:read', 'requests:write', 'reviews:write', 'grants:write'];
+export const ACCESS_READ_SCOPES = ['requests:read', 'requests:write', 'reviews:write', 'grants:write'] as const;
+const readers: RouteNeeds = { scopes: ACCESS_READ_SCOPES };
+const requesters: RouteNeeds = { scopes: ['requests:write'] };
+const reviewers: RouteNeeds = { scopes: ['reviews:write'] };
+/** The holder releases with requests:write; an approver or administrator revokes with grants:write. */
+const revokers: RouteNeeds = { scopes: ['grants:write', 'requests:write'] };
 
 function toMs(text: string | undefined): number | undefined {
   return text === undefined ? undefined : Date.parse(text);
@@ -47,13 +52,6 @@ function toMs(text: string | undefined): number | undefined {
 function principal(request: FastifyRequest): ApiPrincipal {
   if (request.principal === undefined) throw new AppError('unauthorized', 'this needs credentials');
   return request.principal;
-}
-
-/** A token acts only within its scopes, whatever its owner's roles. */
-function assertScope(p: ApiPrincipal, ...scopes: string[]): void {
-  if (p.via === 'token' && !scopes.some((scope) => p.scopes.includes(scope)) && !p.scopes.includes('admin')) {
-    throw new AppError('forbidden', `this API token lacks the ${scopes.map((scope) => `"${scope}"`).join(' or ')} scope`);
-  }
 }
 
 function matchesLabels(labels: Readonly<Record<string, string>>, wanted: readonly string[]): boolean {
@@ -83,8 +81,7 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
   });
 
   return (api) => {
-    api.get('/v1/resources', { schema: { tags: ['access'], summary: 'Resources one may ask for, searched by name and labels', querystring: resourceListQuery, response: { 200: pageOf(resourceView) } } }, (request) => {
-      assertScope(principal(request), ...READ_SCOPES);
+    api.get('/v1/resources', { auth: readers, schema: { tags: ['access'], summary: 'Resources one may ask for, searched by name and labels', querystring: resourceListQuery, response: { 200: pageOf(resourceView) } } }, (request) => {
       const q = request.query.q?.toLowerCase();
       const labels = request.query.label === undefined ? [] : [request.query.label].flat();
       const items = deps.access
@@ -95,22 +92,19 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return { items, nextCursor: null };
     });
 
-    api.post('/v1/requests', { schema: { tags: ['access'], summary: 'Ask for access', body: createRequestBody, response: { 201: requestResult } } }, async (request, reply) => {
-      assertScope(principal(request), 'requests:write');
+    api.post('/v1/requests', { auth: requesters, schema: { tags: ['access'], summary: 'Ask for access', body: createRequestBody, response: { 201: requestResult } } }, async (request, reply) => {
       const b = request.body;
       const result = await createRequest(deps.access, await actor(request), { resourceId: b.resourceId, level: b.level, durationSeconds: b.durationSeconds, reason: b.reason, ticket: b.ticket, startAtMs: toMs(b.startAt) });
       return reply.status(201).send(changed(asResult(result)));
     });
 
-    api.post('/v1/break-glass', { schema: { tags: ['access'], summary: 'Emergency access where policy allows it: granted at once, flagged', body: breakGlassBody, response: { 201: requestResult } } }, async (request, reply) => {
-      assertScope(principal(request), 'requests:write');
+    api.post('/v1/break-glass', { auth: requesters, schema: { tags: ['access'], summary: 'Emergency access where policy allows it: granted at once, flagged', body: breakGlassBody, response: { 201: requestResult } } }, async (request, reply) => {
       const b = request.body;
       const result = await breakGlass(deps.access, await actor(request), { resourceId: b.resourceId, level: b.level, durationSeconds: b.durationSeconds, reason: b.reason, ticket: undefined, startAtMs: undefined });
       return reply.status(201).send(changed(asResult(result)));
     });
 
-    api.get('/v1/requests', { schema: { tags: ['access'], summary: 'My requests, those waiting for my review, or all (admin, auditor)', querystring: requestListQuery, response: { 200: pageOf(requestView) } } }, async (request) => {
-      assertScope(principal(request), ...READ_SCOPES);
+    api.get('/v1/requests', { auth: readers, schema: { tags: ['access'], summary: 'My requests, those waiting for my review, or all (admin, auditor)', querystring: requestListQuery, response: { 200: pageOf(requestView) } } }, async (request) => {
       const me = await actor(request);
       const { view, status, cursor, limit } = request.query;
       if (view === 'all' && !me.roles.includes('admin') && !me.roles.includes('auditor')) throw new AppError('forbidden', 'listing every request needs the admin or auditor role');
@@ -127,33 +121,28 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return { items, nextCursor: page.nextCursor ?? null };
     });
 
-    api.get('/v1/requests/:id', { schema: { tags: ['access'], summary: 'One request with its decisions', params: idParams, response: { 200: requestView } } }, async (request) => {
-      assertScope(principal(request), ...READ_SCOPES);
+    api.get('/v1/requests/:id', { auth: readers, schema: { tags: ['access'], summary: 'One request with its decisions', params: idParams, response: { 200: requestView } } }, async (request) => {
       const found = await deps.access.store.getRequest(request.params.id as RequestId);
       if (found === undefined || !canSeeRequest(await actor(request), found)) throw new AppError('not_found', `there is no request ${request.params.id} you may see`);
       return toRequestView(found);
     });
 
-    api.post('/v1/requests/:id/approve', { schema: { tags: ['access'], summary: 'Approve at the current stage, optionally shorter or later', params: idParams, body: approveBody, response: { 200: requestResult } } }, async (request) => {
-      assertScope(principal(request), 'reviews:write');
+    api.post('/v1/requests/:id/approve', { auth: reviewers, schema: { tags: ['access'], summary: 'Approve at the current stage, optionally shorter or later', params: idParams, body: approveBody, response: { 200: requestResult } } }, async (request) => {
       const b = request.body;
       const result = await decideRequest(deps.access, await actor(request), request.params.id as RequestId, { verdict: 'approve', comment: b.comment, durationSeconds: b.durationSeconds, startAtMs: toMs(b.startAt) });
       return changed(asResult(result));
     });
 
-    api.post('/v1/requests/:id/deny', { schema: { tags: ['access'], summary: 'Deny with a comment for the requester', params: idParams, body: denyBody, response: { 200: requestResult } } }, async (request) => {
-      assertScope(principal(request), 'reviews:write');
+    api.post('/v1/requests/:id/deny', { auth: reviewers, schema: { tags: ['access'], summary: 'Deny with a comment for the requester', params: idParams, body: denyBody, response: { 200: requestResult } } }, async (request) => {
       const result = await decideRequest(deps.access, await actor(request), request.params.id as RequestId, { verdict: 'deny', comment: request.body.comment, durationSeconds: undefined, startAtMs: undefined });
       return changed(asResult(result));
     });
 
-    api.post('/v1/requests/:id/cancel', { schema: { tags: ['access'], summary: 'Withdraw my pending request', params: idParams, response: { 200: requestView } } }, async (request) => {
-      assertScope(principal(request), 'requests:write');
+    api.post('/v1/requests/:id/cancel', { auth: requesters, schema: { tags: ['access'], summary: 'Withdraw my pending request', params: idParams, response: { 200: requestView } } }, async (request) => {
       return changed(toRequestView(await cancelOwnRequest(deps.access, await actor(request), request.params.id as RequestId)));
     });
 
-    api.get('/v1/grants', { schema: { tags: ['access'], summary: 'My grants, or all (admin, auditor)', querystring: grantListQuery, response: { 200: pageOf(grantView) } } }, async (request) => {
-      assertScope(principal(request), ...READ_SCOPES);
+    api.get('/v1/grants', { auth: readers, schema: { tags: ['access'], summary: 'My grants, or all (admin, auditor)', querystring: grantListQuery, response: { 200: pageOf(grantView) } } }, async (request) => {
       const me = await actor(request);
       const { view, state, resourceId, cursor, limit } = request.query;
       if (view === 'all' && !me.roles.includes('admin') && !me.roles.includes('auditor')) throw new AppError('forbidden', 'listing every grant needs the admin or auditor role');
@@ -169,8 +158,7 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return { items: page.items.map((g) => toGrantView(g, nowMs)), nextCursor: page.nextCursor ?? null };
     });
 
-    api.get('/v1/grants/:id', { schema: { tags: ['access'], summary: 'One grant', params: idParams, response: { 200: grantView } } }, async (request) => {
-      assertScope(principal(request), ...READ_SCOPES);
+    api.get('/v1/grants/:id', { auth: readers, schema: { tags: ['access'], summary: 'One grant', params: idParams, response: { 200: grantView } } }, async (request) => {
       const me = await actor(request);
       const grant = await deps.access.store.getGrant(request.params.id as GrantId);
       const origin = grant === undefined ? undefined : await deps.access.store.getRequest(grant.requestId);
@@ -179,14 +167,12 @@ export function accessRoutes(deps: AccessRouteDeps): ApiRoutes {
       return toGrantView(grant, now());
     });
 
-    api.post('/v1/grants/:id/revoke', { schema: { tags: ['access'], summary: 'End a grant now: the holder releases it, an approver or admin revokes it', params: idParams, body: revokeBody, response: { 200: grantView } } }, async (request) => {
-      assertScope(principal(request), 'grants:write', 'requests:write');
+    api.post('/v1/grants/:id/revoke', { auth: revokers, schema: { tags: ['access'], summary: 'End a grant now: the holder releases it, an approver or admin revokes it', params: idParams, body: revokeBody, response: { 200: grantView } } }, async (request) => {
       const ended = await endGrant(deps.access, await actor(request), request.params.id as GrantId, request.body.reason);
       return changed(toGrantView(ended, now()));
     });
 
-    api.post('/v1/grants/:id/extend', { schema: { tags: ['access'], summary: 'Ask to move my grant’s end; the policy decides who approves', params: idParams, body: extendBody, response: { 201: requestResult } } }, async (request, reply) => {
-      assertScope(principal(request), 'requests:write');
+    api.post('/v1/grants/:id/extend', { auth: requesters, schema: { tags: ['access'], summary: 'Ask to move my grant’s end; the policy decides who approves', params: idParams, body: extendBody, response: { 201: requestResult } } }, async (request, reply) => {
       const result = await requestExtension(deps.access, await actor(request), request.params.id as GrantId, { bySeconds: request.body.bySeconds, reason: request.body.reason, ticket: request.body.ticket });
       return reply.status(201).send(changed(asResult(result)));
     });

@@ -1,5 +1,6 @@
 // Who is calling the /api routes and what each route needs: an injected Authenticator, deny by default, 401 versus 403.
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { ApiScope } from '../identity/api-token.ts';
 import { AppError } from '../shared/app-error.ts';
 
 export type ApiRole = 'admin' | 'auditor' | 'user';
@@ -34,19 +35,29 @@ export interface Authenticator {
   authenticate(request: AuthenticationRequest): Promise<ApiPrincipal | undefined>;
 }
 
-/** One way to be allowed: holding a role, or (for tokens) a scope. */
-export type AccessRule = { readonly role: ApiRole } | { readonly scope: string };
+/**
+ * What an authenticated route needs: one of `roles` (absent: any signed-in user; for a token, its owner's roles) and,
+ * for an API token, one of `scopes`. The `admin` scope stands for every scope. `'any'` lets every token through, for
+ * routes about the credential itself (who am I, sign out); browser sessions hold every scope.
+ */
+export interface RouteNeeds {
+  readonly roles?: readonly ApiRole[];
+  readonly scopes: readonly [ApiScope, ...ApiScope[]] | 'any';
+}
+
+/** Administrators only; for tokens, the `admin` scope. */
+export const ADMINS: RouteNeeds = { roles: ['admin'], scopes: ['admin'] };
 
 /**
- * What a route needs, declared as its `auth` option:
- * `'public'` (no credentials), `'authenticated'` (any principal; the default), or `{ anyOf: [...] }`.
- * @example app.get('/api/v1/events', { auth: { anyOf: [{ role: 'auditor' }, { scope: 'log:read' }] } }, handler)
+ * What a route needs, declared as its `auth` option: `'public'` (no credentials) or its RouteNeeds. There is no
+ * default: a route under /api that declares nothing fails to register, so no route is reachable by a token by accident.
+ * @example app.get('/api/v1/events', { auth: { roles: ['auditor', 'admin'], scopes: ['log:read'] } }, handler)
  */
-export type RouteAuth = 'public' | 'authenticated' | { readonly anyOf: readonly AccessRule[] };
+export type RouteAuth = 'public' | RouteNeeds;
 
 declare module 'fastify' {
   interface RouteShorthandOptions {
-    /** What the caller needs; absent means 'authenticated' (deny by default). */
+    /** What the caller needs; required on every /api route (checked when the route registers). */
     auth?: RouteAuth;
   }
   interface FastifyContextConfig {
@@ -78,13 +89,28 @@ function credentialsOf(request: FastifyRequest): AuthenticationRequest {
   return parts;
 }
 
-/** True when the principal satisfies one of the rules. */
-export function isAllowed(principal: ApiPrincipal, rules: readonly AccessRule[]): boolean {
-  return rules.some((rule) => ('role' in rule ? principal.roles.includes(rule.role) : principal.scopes.includes(rule.scope)));
+/** True when a token's scopes (every scope, for a session) cover the route's. */
+export function hasRouteScope(principal: ApiPrincipal, scopes: RouteNeeds['scopes']): boolean {
+  return scopes === 'any' || principal.scopes.includes('admin') || scopes.some((scope) => principal.scopes.includes(scope));
 }
 
-function describeRules(rules: readonly AccessRule[]): string {
-  return rules.map((rule) => ('role' in rule ? `role "${rule.role}"` : `scope "${rule.scope}"`)).join(' or ');
+/** True when the principal holds one of the roles (if any are named) and its credential one of the scopes. */
+export function isAllowed(principal: ApiPrincipal, needs: RouteNeeds): boolean {
+  const roleOk = needs.roles === undefined || needs.roles.some((role) => principal.roles.includes(role));
+  return roleOk && hasRouteScope(principal, needs.scopes);
+}
+
+function quoted(names: readonly string[]): string {
+  return names.map((name) => `"${name}"`).join(' or ');
+}
+
+/** Why `principal` may not: the missing role first, then the missing scope. */
+function refusal(principal: ApiPrincipal, needs: RouteNeeds): string {
+  if (needs.roles !== undefined && !needs.roles.some((role) => principal.roles.includes(role))) {
+    return `"${principal.username}" may not do this: it needs the role ${quoted(needs.roles)}`;
+  }
+  const scopes = needs.scopes === 'any' ? [] : needs.scopes;
+  return `this API token lacks the ${quoted(scopes)} scope (or "admin"): create one with the scope this needs`;
 }
 
 /** Authenticates once per request (later calls share the answer). */
@@ -101,17 +127,15 @@ function principalOf(request: FastifyRequest, authenticator: Authenticator | und
  * Checks `auth` for this request and returns the principal; throws AppError('unauthorized') (401; problem.ts adds
  * the WWW-Authenticate challenge) without valid credentials, AppError('forbidden') (403) when they do not suffice.
  * Handlers may call it again for finer checks; credentials are verified once per request.
- * @example const principal = await requireAccess(request, { anyOf: [{ role: 'admin' }] })
+ * @example const principal = await requireAccess(request, { roles: ['admin'], scopes: ['admin'] })
  */
-export async function requireAccess(request: FastifyRequest, auth: Exclude<RouteAuth, 'public'>): Promise<ApiPrincipal> {
+export async function requireAccess(request: FastifyRequest, auth: RouteNeeds): Promise<ApiPrincipal> {
   const principal = await principalOf(request, authenticatorOf(request));
   request.principal = principal;
   if (principal === undefined) {
     throw new AppError('unauthorized', 'this needs credentials: log in, or send "Authorization: Bearer <API token>"');
   }
-  if (auth !== 'authenticated' && !isAllowed(principal, auth.anyOf)) {
-    throw new AppError('forbidden', `"${principal.username}" may not do this: it needs ${describeRules(auth.anyOf)}`);
-  }
+  if (!isAllowed(principal, auth)) throw new AppError('forbidden', refusal(principal, auth));
   return principal;
 }
 
@@ -122,16 +146,17 @@ function authenticatorOf(request: FastifyRequest): Authenticator | undefined {
 }
 
 function checkDeclaration(route: RouteOptions): RouteAuth {
-  const auth = route.auth ?? 'authenticated';
-  if (auth !== 'public' && auth !== 'authenticated' && auth.anyOf.length === 0) {
-    throw new Error(`route ${route.method.toString()} ${route.url} declares auth.anyOf with no rules: nobody could call it`);
-  }
+  const where = `route ${route.method.toString()} ${route.url}`;
+  const auth = route.auth ?? route.config?.auth;
+  if (auth === undefined) throw new Error(`${where} declares no auth: say 'public', or the roles and token scopes it needs`);
+  if (auth !== 'public' && auth.scopes !== 'any' && auth.scopes.length === 0) throw new Error(`${where} declares no scopes: no token could call it; name one`);
+  if (auth !== 'public' && auth.roles?.length === 0) throw new Error(`${where} declares an empty roles list: nobody could call it`);
   return auth;
 }
 
 /**
- * Makes every route registered on `app` (and its children) after this call require its declared `auth`,
- * or 'authenticated' when it declares none; only `auth: 'public'` routes skip credentials.
+ * Makes every route registered on `app` (and its children) after this call require its declared `auth`; a route
+ * that declares none fails to register. Only `auth: 'public'` routes skip credentials.
  */
 export function installAuthentication(app: FastifyInstance, authenticator: Authenticator | undefined): void {
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', undefined);
@@ -140,7 +165,8 @@ export function installAuthentication(app: FastifyInstance, authenticator: Authe
   });
   app.addHook('onRequest', async (request) => {
     authenticators.set(request, authenticator);
-    const auth = request.routeOptions.config.auth ?? 'authenticated';
+    // Only the not-found answer has no declaration: it needs credentials, so unknown paths say no more than known ones.
+    const auth = request.routeOptions.config.auth ?? { scopes: 'any' };
     if (auth === 'public') {
       if (header(request, 'authorization') !== undefined || header(request, 'cookie') !== undefined) {
         request.principal = await principalOf(request, authenticator);

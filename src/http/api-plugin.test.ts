@@ -6,25 +6,27 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { z } from 'zod';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { AppError } from '../shared/app-error.ts';
-import { requireAccess, type ApiPrincipal, type Authenticator } from './api-auth.ts';
+import { ADMINS, requireAccess, type ApiPrincipal, type Authenticator } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import { buildServer } from './server.ts';
 
 const principals: Record<string, ApiPrincipal> = {
-  'Bearer auditor-token': { userId: 'u1', username: 'ada', roles: ['auditor'], scopes: [], via: 'session' },
-  'Bearer writer-token': { userId: 'u2', username: 'svc', roles: [], scopes: ['events:write'], via: 'token' },
+  'Bearer auditor-token': { userId: 'u1', username: 'ada', roles: ['auditor'], scopes: ['log:read', 'requests:read'], via: 'session' },
+  'Bearer writer-token': { userId: 'u2', username: 'svc', roles: ['admin'], scopes: ['events:write'], via: 'token' },
+  'Bearer narrow-token': { userId: 'u1', username: 'ada', roles: ['auditor'], scopes: ['requests:read'], via: 'token' },
+  'Bearer admin-token': { userId: 'u3', username: 'root', roles: ['admin'], scopes: ['admin'], via: 'token' },
 };
 const authenticator: Authenticator = { authenticate: (request) => Promise.resolve(principals[request.authorization ?? '']) };
 
 const testRoutes: ApiRoutes = (api) => {
   api.get('/v1/open', { auth: 'public' }, (request) => ({ who: request.principal?.username ?? null }));
-  api.get('/v1/anyone', {}, (request) => ({ who: request.principal?.username }));
-  api.get('/v1/audit', { auth: { anyOf: [{ role: 'auditor' }, { scope: 'log:read' }] } }, () => ({ ok: true }));
-  api.get('/v1/admin-inside', {}, async (request) => {
-    await requireAccess(request, { anyOf: [{ role: 'admin' }] });
+  api.get('/v1/anyone', { auth: { scopes: 'any' } }, (request) => ({ who: request.principal?.username }));
+  api.get('/v1/audit', { auth: { roles: ['auditor', 'admin'], scopes: ['log:read'] } }, () => ({ ok: true }));
+  api.get('/v1/admin-inside', { auth: { scopes: 'any' } }, async (request) => {
+    await requireAccess(request, ADMINS);
     return { ok: true };
   });
-  api.get('/v1/numbers', { schema: { querystring: z.strictObject({ limit: z.coerce.number().int().max(5) }) } }, (request) => ({ limit: request.query.limit }));
+  api.get('/v1/numbers', { auth: { scopes: 'any' }, schema: { querystring: z.strictObject({ limit: z.coerce.number().int().max(5) }) } }, (request) => ({ limit: request.query.limit }));
   api.get('/v1/broken', { auth: 'public' }, () => {
     throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2');
   });
@@ -70,11 +72,34 @@ describe('the /api foundation', () => {
   });
 
   test('the wrong role or scope is 403, the right one 200; handlers can check more with requireAccess', async () => {
-    const forbidden = assertProblem(await get('/api/v1/audit', 'Bearer writer-token'), 403, 'forbidden');
-    assert.match(String(forbidden.detail), /role "auditor" or scope "log:read"/);
+    const noScope = assertProblem(await get('/api/v1/audit', 'Bearer writer-token'), 403, 'forbidden');
+    assert.match(String(noScope.detail), /lacks the "log:read" scope/);
     assert.equal((await get('/api/v1/audit', 'Bearer auditor-token')).statusCode, 200);
+    assert.equal((await get('/api/v1/audit', 'Bearer admin-token')).statusCode, 200, 'the admin scope stands for every scope');
     assertProblem(await get('/api/v1/admin-inside', 'Bearer auditor-token'), 403, 'forbidden');
     assertProblem(await get('/api/v1/admin-inside'), 401, 'unauthorized');
+  });
+
+  test("a token has only its scopes, never its owner's other powers: the auditor's token without log:read is 403", async () => {
+    const refused = assertProblem(await get('/api/v1/audit', 'Bearer narrow-token'), 403, 'forbidden');
+    assert.match(String(refused.detail), /lacks the "log:read" scope/);
+    const noRole = assertProblem(await get('/api/v1/admin-inside', 'Bearer writer-token'), 403, 'forbidden');
+    assert.match(String(noRole.detail), /lacks the "admin" scope/);
+    assert.deepEqual((await get('/api/v1/anyone', 'Bearer narrow-token')).json(), { who: 'ada' });
+  });
+
+  test('a route that declares no auth, or no scopes, does not register: nothing is open to tokens by default', async () => {
+    const undeclared: ApiRoutes = (api) => {
+      api.get('/v1/forgotten', {}, () => ({ ok: true }));
+    };
+    const noScopes: ApiRoutes = (api) => {
+      api.get('/v1/empty', { auth: { scopes: [] as unknown as ['admin'] } }, () => ({ ok: true }));
+    };
+    for (const [routes, message] of [[undeclared, /GET \/api\/v1\/forgotten declares no auth/], [noScopes, /GET \/api\/v1\/empty declares no scopes/]] as const) {
+      const broken = buildServer({ store, logger: pino({ level: 'silent' }), readToken: undefined, api: { authenticator, routes: [routes] } });
+      await assert.rejects(async () => { await broken.ready(); }, message);
+      await broken.close().catch(() => undefined);
+    }
   });
 
   test('public routes need no credentials but see a principal when given one', async () => {
@@ -127,6 +152,10 @@ describe('the /api foundation', () => {
     assert.equal(document.openapi, '3.1.0');
     assert.ok(document.paths['/api/v1/audit']?.get !== undefined);
     assert.deepEqual(document.paths['/api/v1/open']?.get?.security, []);
+    const audit = document.paths['/api/v1/audit'].get as { security?: unknown[]; 'x-writ-roles'?: unknown };
+    assert.deepEqual(audit.security, [{ bearerAuth: ['log:read'] }]);
+    assert.deepEqual(audit['x-writ-roles'], ['auditor', 'admin']);
+    assert.deepEqual(document.paths['/api/v1/anyone']?.get?.security, [{ bearerAuth: [] }]);
     assert.ok(document.paths['/api/v1/numbers']?.get !== undefined);
     const docs = await server.inject({ method: 'GET', url: '/api/docs/' });
     assert.equal(docs.statusCode, 200);

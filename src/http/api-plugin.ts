@@ -5,12 +5,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../shared/app-error.ts';
 import { installAuthentication, type Authenticator } from './api-auth.ts';
 
-/** The instance route modules get: zod-typed, every route authenticated unless it declares `auth: 'public'`. */
+/** The instance route modules get: zod-typed, every route declaring its `auth` (public, or the roles and token scopes it needs). */
 export type ApiInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
 /**
  * A route module: registers its routes on the /api instance (paths relative to /api, e.g. `/v1/events`).
- * @example const routes: ApiRoutes = (api) => { api.get('/v1/things', { auth: { anyOf: [{ role: 'admin' }] }, schema }, handler); };
+ * @example const routes: ApiRoutes = (api) => { api.get('/v1/things', { auth: { roles: ['admin'], scopes: ['admin'] }, schema }, handler); };
  */
 export type ApiRoutes = (api: ApiInstance) => void | Promise<void>;
 
@@ -74,8 +74,13 @@ export async function apiPlugin(app: FastifyInstance, options: ApiOptions): Prom
   await registerDocs(app);
   await app.register(async (secured) => {
     installAuthentication(secured, options.authenticator);
+    // The document says what each route needs: no security when public, else the token scopes (OpenAPI 3.1 lets a bearer
+    // scheme list them) and, as x-writ-roles, the roles; an empty scope list means any token.
     secured.addHook('onRoute', (route) => {
-      if (route.auth === 'public') route.schema = { ...route.schema, security: [] };
+      const auth = route.config?.auth;
+      if (auth === undefined) return;
+      if (auth === 'public') route.schema = { ...route.schema, security: [] };
+      else route.schema = { ...route.schema, security: [{ bearerAuth: auth.scopes === 'any' ? [] : [...auth.scopes] }], ...(auth.roles === undefined ? {} : { 'x-writ-roles': [...auth.roles] }) };
     });
     for (const routes of options.routes) await routes(secured.withTypeProvider<ZodTypeProvider>());
   });

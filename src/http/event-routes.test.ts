@@ -15,13 +15,17 @@ import type { ApiPrincipal, Authenticator } from './api-auth.ts';
 import { eventRoutes } from './event-routes.ts';
 import { buildServer } from './server.ts';
 
-const principal = (username: string, roles: ApiPrincipal['roles'], scopes: string[]): ApiPrincipal => ({ userId: username, username, roles, scopes, via: 'token' });
+const principal = (username: string, roles: ApiPrincipal['roles'], scopes: string[], via: ApiPrincipal['via'] = 'token'): ApiPrincipal => ({ userId: username, username, roles, scopes, via });
+const everyScope = ['events:write', 'log:read', 'requests:read', 'requests:write', 'reviews:write', 'grants:write', 'policy:write', 'tokens:write', 'account:write', 'admin'];
+/** Tokens as identity issues them (events:write and log:read need the admin or auditor role); sessions hold every scope. */
 const tokens: Record<string, ApiPrincipal> = {
-  writer: principal('svc', [], ['events:write']),
-  reader: principal('siem', [], ['log:read']),
-  auditor: principal('ada', ['auditor'], []),
-  admin: principal('root', ['admin'], []),
-  user: principal('bob', ['user'], ['requests:write']),
+  writer: principal('svc', ['admin'], ['events:write']),
+  reader: principal('siem', ['auditor'], ['log:read']),
+  auditor: principal('ada', ['auditor'], everyScope, 'session'),
+  admin: principal('root', ['admin'], everyScope, 'session'),
+  user: principal('bob', ['user'], everyScope, 'session'),
+  auditorsNarrowToken: principal('ada', ['auditor'], ['requests:read']),
+  adminsNarrowToken: principal('root', ['admin'], ['requests:write']),
 };
 const authenticator: Authenticator = { authenticate: (r) => Promise.resolve(tokens[(r.authorization ?? '').replace(/^Bearer /, '')]) };
 
@@ -79,12 +83,13 @@ for (const backend of testBackends) {
 
     test('who may append and who may read: 401 without credentials, 403 without the scope or role', async () => {
       assertProblem(await call('POST', '/api/v1/events', undefined, appEvent(0)), 401, 'unauthorized');
-      for (const token of ['reader', 'auditor', 'admin', 'user']) assertProblem(await call('POST', '/api/v1/events', token, appEvent(0)), 403, 'forbidden');
+      for (const token of ['reader', 'auditor', 'user', 'adminsNarrowToken']) assertProblem(await call('POST', '/api/v1/events', token, appEvent(0)), 403, 'forbidden');
       assert.equal((await call('POST', '/api/v1/events', 'writer', appEvent(0))).statusCode, 201);
       const one = '/api/v1/events/00000000-0000-4000-8000-000000000000';
       for (const url of ['/api/v1/events', one]) {
         assertProblem(await call('GET', url, undefined), 401, 'unauthorized');
-        for (const token of ['writer', 'user']) assertProblem(await call('GET', url, token), 403, 'forbidden');
+        // A plain user's session holds every scope but not the role; a token has only its scopes, whatever its owner's role.
+        for (const token of ['writer', 'user', 'auditorsNarrowToken', 'adminsNarrowToken']) assertProblem(await call('GET', url, token), 403, 'forbidden');
       }
       for (const token of ['reader', 'auditor', 'admin']) {
         assert.equal((await call('GET', '/api/v1/events', token)).statusCode, 200);

@@ -13,7 +13,7 @@ import { createTileCache, type TileCache } from '../ledger/tiles.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdGenerator } from '../shared/ids.ts';
-import type { AccessRule, RouteAuth } from './api-auth.ts';
+import type { RouteNeeds } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import { appendBatch, eventsOfBody, prepareBatch, type AppendDeps } from './event-append.ts';
 import { decodeCursor, encodeCursor } from './event-cursor.ts';
@@ -44,10 +44,10 @@ export interface EventRoutesDeps {
   readonly tiles?: TileCache;
 }
 
-/** Who may read the log's events (and hear that it grew, on /api/v1/stream). */
-export const LOG_READERS: readonly AccessRule[] = [{ role: 'auditor' }, { role: 'admin' }, { scope: 'log:read' }];
-const readers: RouteAuth = { anyOf: LOG_READERS };
-const writers: RouteAuth = { anyOf: [{ scope: 'events:write' }] };
+/** Who may read the log's events (and hear that it grew, on /api/v1/stream): auditors and administrators, tokens with log:read. */
+export const LOG_READERS: RouteNeeds = { roles: ['auditor', 'admin'], scopes: ['log:read'] };
+/** Applications append app.* events with a service account's token; the scope needs the admin role (api-token.ts). */
+const writers: RouteNeeds = { roles: ['admin'], scopes: ['events:write'] };
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /** Validates all but the body with zod: the handler checks each event of a batch itself, to name bad ones by position. */
@@ -113,7 +113,7 @@ export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
     });
 
     api.get('/v1/events', {
-      auth: readers,
+      auth: LOG_READERS,
       serializerCompiler: checkedJson,
       schema: {
         summary: 'Search the log: newest first, by time, actor, type, target, outcome, request or grant id, reason',
@@ -132,7 +132,7 @@ export function eventRoutes(deps: EventRoutesDeps): ApiRoutes {
     });
 
     api.get('/v1/events/:id', {
-      auth: readers,
+      auth: LOG_READERS,
       schema: {
         summary: 'One event with its entry bytes, inclusion proof and the signed checkpoint it is proven against',
         tags: ['events'],

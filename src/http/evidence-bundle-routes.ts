@@ -11,7 +11,7 @@ import { packBundle } from '../reports/evidence-bundle-tar.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { writVersion } from '../shared/writ-version.ts';
-import type { RouteAuth } from './api-auth.ts';
+import type { RouteNeeds } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import { listQuerySchema, problemResponses, problemSchema } from './event-schemas.ts';
 import type { IdentityAuthenticator } from './identity-authenticator.ts';
@@ -28,8 +28,8 @@ export interface EvidenceBundleRouteDeps {
   readonly authenticator: IdentityAuthenticator;
 }
 
-/** Bundles carry personal values: only auditors and administrators, not a token's log:read scope. */
-const auditors: RouteAuth = { anyOf: [{ role: 'auditor' }, { role: 'admin' }] };
+/** Bundles carry personal values: only auditors and administrators (for tokens, with log:read). */
+const auditors: RouteNeeds = { roles: ['auditor', 'admin'], scopes: ['log:read'] };
 /** A bundle reads and proves up to 100,000 entries: a few a minute per address are plenty. */
 const bundleLimit = { rateLimit: { max: 6, timeWindow: 60_000 } };
 const bound = z.string().min(1).max(64);

@@ -49,6 +49,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): ApiRoutes {
     api.post(
       '/v1/gateway/credentials',
       {
+        auth: { scopes: ['grants:write', 'requests:write'] },
         config: issueLimit,
         schema: {
           tags: ['gateway'],
@@ -59,9 +60,6 @@ export function gatewayRoutes(deps: GatewayRouteDeps): ApiRoutes {
       },
       async (request, reply) => {
         const caller = principal(request);
-        if (caller.via === 'token' && !['grants:write', 'requests:write', 'admin'].some((scope) => caller.scopes.includes(scope))) {
-          throw new AppError('forbidden', 'this API token lacks the "grants:write" or "requests:write" scope');
-        }
         const actor = await deps.actorOf(caller, request);
         const issued = await issueGatewayCredential(
           deps.credentials,

@@ -8,7 +8,9 @@ import type { Principal, SessionPrincipal } from '../identity/principal.ts';
 import type { User } from '../identity/user.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
+import { ACCESS_READ_SCOPES } from './access-routes.ts';
 import { pageOf } from './access-schemas.ts';
+import { ADMINS, type RouteNeeds } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import { SESSION_COOKIE, type IdentityAuthenticator } from './identity-authenticator.ts';
 import * as s from './identity-schemas.ts';
@@ -22,6 +24,19 @@ export interface IdentityRouteDeps {
 }
 
 const CLI_TOKEN_HOURS = 12;
+/** Who am I and sign out concern the credential itself: every token may. */
+const anyCredential: RouteNeeds = { scopes: 'any' };
+/** The owner's own password and profile: a token needs account:write (administrators change others with admin). */
+const ownAccount: RouteNeeds = { scopes: ['account:write'] };
+const userWriters: RouteNeeds = { scopes: ['account:write', 'admin'] };
+/** Every user account: administrators and auditors (for tokens, log:read, as identity's requireUserReader asks). */
+const directoryReaders: RouteNeeds = { roles: ['admin', 'auditor'], scopes: ['log:read'] };
+/** One account: one's own (account:write), or anyone's for administrators and auditors. */
+const userReaders: RouteNeeds = { scopes: ['log:read', 'account:write'] };
+/** Groups: all for administrators and auditors, one's own for everyone else (identity decides which; ADR 0013). */
+const groupReaders: RouteNeeds = { scopes: [...ACCESS_READ_SCOPES, 'log:read'] };
+/** Listing, creating and revoking API tokens: a token needs tokens:write. */
+const tokenKeepers: RouteNeeds = { scopes: ['tokens:write'] };
 const signInLimit = { rateLimit: { max: 30, timeWindow: 60_000 } };
 
 function sessionCookie(token: string, expiresAtMs: number, secure: boolean): string {
@@ -101,40 +116,41 @@ export function identityRoutes(deps: IdentityRouteDeps): ApiRoutes {
       }
     });
 
-    api.post('/v1/auth/logout', { schema: { tags: ['identity'], summary: 'End this session (or, for a token, nothing: revoke it instead)' } }, async (request, reply) => {
+    api.post('/v1/auth/logout', { auth: anyCredential, schema: { tags: ['identity'], summary: 'Sign out: ends this session, or revokes this API token' } }, async (request, reply) => {
       const principal = me(request);
       if (principal.via === 'session') await identity.logout(principal);
+      else await identity.revokeApiToken(principal, principal.tokenId);
       return reply.header('set-cookie', clearedCookie).status(204).send();
     });
 
-    api.get('/v1/auth/me', { schema: { tags: ['identity'], summary: 'Who am I', response: { 200: s.meView } } }, async (request) => {
+    api.get('/v1/auth/me', { auth: anyCredential, schema: { tags: ['identity'], summary: 'Who am I', response: { 200: s.meView } } }, async (request) => {
       const principal = me(request);
       const user = await userNamed(principal.userId);
       return { user: s.toUserView(user), groups: [...principal.groups], via: principal.via, scopes: [...principal.scopes] };
     });
 
-    api.post('/v1/auth/password', { config: signInLimit, schema: { tags: ['identity'], summary: 'Change my password (needs the current one)', body: s.passwordBody } }, async (request, reply) => {
+    api.post('/v1/auth/password', { auth: ownAccount, config: signInLimit, schema: { tags: ['identity'], summary: 'Change my password (needs the current one)', body: s.passwordBody } }, async (request, reply) => {
       const result = await identity.changePassword(me(request), request.body);
       passwordChanged(result, reply);
       return reply.status(204).send();
     });
 
-    api.get('/v1/users', { schema: { tags: ['identity'], summary: 'Users (admin, auditor)', querystring: s.listQuery, response: { 200: pageOf(s.userView) } } }, async (request) => {
+    api.get('/v1/users', { auth: directoryReaders, schema: { tags: ['identity'], summary: 'Users (admin, auditor)', querystring: s.listQuery, response: { 200: pageOf(s.userView) } } }, async (request) => {
       const page = await identity.listUsers(me(request), { limit: request.query.limit, cursor: request.query.cursor });
       return { items: page.items.map(s.toUserView), nextCursor: page.nextCursor ?? null };
     });
 
-    api.post('/v1/users', { schema: { tags: ['identity'], summary: 'Create a user (admin); a generated one-time password is shown once', body: s.createUserBody, response: { 201: z.object({ user: s.userView, oneTimePassword: z.string().nullable() }) } } }, async (request, reply) => {
+    api.post('/v1/users', { auth: ADMINS, schema: { tags: ['identity'], summary: 'Create a user (admin); a generated one-time password is shown once', body: s.createUserBody, response: { 201: z.object({ user: s.userView, oneTimePassword: z.string().nullable() }) } } }, async (request, reply) => {
       const created = await identity.createUser(me(request), request.body);
       return reply.status(201).send({ user: s.toUserView(created.user), oneTimePassword: created.oneTimePassword ?? null });
     });
 
-    api.get('/v1/users/:user', { schema: { tags: ['identity'], summary: 'One user, by id or username', params: s.userParams, response: { 200: s.userView } } }, async (request) => {
+    api.get('/v1/users/:user', { auth: userReaders, schema: { tags: ['identity'], summary: 'One user, by id or username', params: s.userParams, response: { 200: s.userView } } }, async (request) => {
       const user = await userNamed(request.params.user);
       return s.toUserView(await identity.getUser(me(request), user.id));
     });
 
-    api.patch('/v1/users/:user', { schema: { tags: ['identity'], summary: 'Change a user: name, e-mail (self or admin); roles, disabled (admin)', params: s.userParams, body: s.patchUserBody, response: { 200: s.userView } } }, async (request) => {
+    api.patch('/v1/users/:user', { auth: userWriters, schema: { tags: ['identity'], summary: 'Change a user: name, e-mail (self or admin); roles, disabled (admin)', params: s.userParams, body: s.patchUserBody, response: { 200: s.userView } } }, async (request) => {
       const actor = me(request);
       const target = await userNamed(request.params.user);
       const { roles, disabled, ...profile } = request.body;
@@ -146,47 +162,47 @@ export function identityRoutes(deps: IdentityRouteDeps): ApiRoutes {
       return s.toUserView(user);
     });
 
-    api.post('/v1/users/:user/password-reset', { schema: { tags: ['identity'], summary: 'Reset a password (admin): a one-time password, to change at next sign-in', params: s.userParams, response: { 200: z.object({ oneTimePassword: z.string().nullable() }) } } }, async (request) => {
+    api.post('/v1/users/:user/password-reset', { auth: ADMINS, schema: { tags: ['identity'], summary: 'Reset a password (admin): a one-time password, to change at next sign-in', params: s.userParams, response: { 200: z.object({ oneTimePassword: z.string().nullable() }) } } }, async (request) => {
       const user = await userNamed(request.params.user);
       const result = await identity.resetPassword(me(request), user.id);
       return { oneTimePassword: result.oneTimePassword ?? null };
     });
 
-    api.get('/v1/groups', { schema: { tags: ['identity'], summary: 'Groups', querystring: s.listQuery, response: { 200: pageOf(s.groupView) } } }, async (request) => {
+    api.get('/v1/groups', { auth: groupReaders, schema: { tags: ['identity'], summary: 'Groups', querystring: s.listQuery, response: { 200: pageOf(s.groupView) } } }, async (request) => {
       const page = await identity.listGroups(me(request), { limit: request.query.limit, cursor: request.query.cursor });
       return { items: page.items.map(s.toGroupView), nextCursor: page.nextCursor ?? null };
     });
 
-    api.post('/v1/groups', { schema: { tags: ['identity'], summary: 'Create a group (admin)', body: s.createGroupBody, response: { 201: s.groupView } } }, async (request, reply) => {
+    api.post('/v1/groups', { auth: ADMINS, schema: { tags: ['identity'], summary: 'Create a group (admin)', body: s.createGroupBody, response: { 201: s.groupView } } }, async (request, reply) => {
       return reply.status(201).send(s.toGroupView(await identity.createGroup(me(request), request.body)));
     });
 
-    api.delete('/v1/groups/:name', { schema: { tags: ['identity'], summary: 'Delete a group (admin)', params: s.groupParams } }, async (request, reply) => {
+    api.delete('/v1/groups/:name', { auth: ADMINS, schema: { tags: ['identity'], summary: 'Delete a group (admin)', params: s.groupParams } }, async (request, reply) => {
       await identity.deleteGroup(me(request), request.params.name);
       return reply.status(204).send();
     });
 
-    api.get('/v1/groups/:name/members', { schema: { tags: ['identity'], summary: 'Members of a group', params: s.groupParams, querystring: s.listQuery, response: { 200: pageOf(s.userView) } } }, async (request) => {
+    api.get('/v1/groups/:name/members', { auth: groupReaders, schema: { tags: ['identity'], summary: 'Members of a group', params: s.groupParams, querystring: s.listQuery, response: { 200: pageOf(s.userView) } } }, async (request) => {
       const page = await identity.listGroupMembers(me(request), request.params.name, { limit: request.query.limit, cursor: request.query.cursor });
       return { items: page.items.map(s.toUserView), nextCursor: page.nextCursor ?? null };
     });
 
-    api.put('/v1/groups/:name/members/:user', { schema: { tags: ['identity'], summary: 'Add a member (admin)', params: s.memberParams, response: { 200: z.object({ added: z.boolean() }) } } }, async (request) => {
+    api.put('/v1/groups/:name/members/:user', { auth: ADMINS, schema: { tags: ['identity'], summary: 'Add a member (admin)', params: s.memberParams, response: { 200: z.object({ added: z.boolean() }) } } }, async (request) => {
       const user = await userNamed(request.params.user);
       return { added: await identity.addGroupMember(me(request), request.params.name, user.id) };
     });
 
-    api.delete('/v1/groups/:name/members/:user', { schema: { tags: ['identity'], summary: 'Remove a member (admin)', params: s.memberParams, response: { 200: z.object({ removed: z.boolean() }) } } }, async (request) => {
+    api.delete('/v1/groups/:name/members/:user', { auth: ADMINS, schema: { tags: ['identity'], summary: 'Remove a member (admin)', params: s.memberParams, response: { 200: z.object({ removed: z.boolean() }) } } }, async (request) => {
       const user = await userNamed(request.params.user);
       return { removed: await identity.removeGroupMember(me(request), request.params.name, user.id) };
     });
 
-    api.get('/v1/tokens', { schema: { tags: ['identity'], summary: 'My API tokens (all owners with all=true, admin)', querystring: s.tokenListQuery, response: { 200: pageOf(s.tokenView) } } }, async (request) => {
+    api.get('/v1/tokens', { auth: tokenKeepers, schema: { tags: ['identity'], summary: 'My API tokens (all owners with all=true, admin)', querystring: s.tokenListQuery, response: { 200: pageOf(s.tokenView) } } }, async (request) => {
       const page = await identity.listApiTokens(me(request), { limit: request.query.limit, cursor: request.query.cursor, allOwners: request.query.all === 'true' });
       return { items: page.items.map(s.toTokenView), nextCursor: page.nextCursor ?? null };
     });
 
-    api.post('/v1/tokens', { schema: { tags: ['identity'], summary: 'Create an API token; its secret is in this answer only', body: s.createTokenBody, response: { 201: z.object({ token: z.string(), tokenId: z.string(), details: s.tokenView }) } } }, async (request, reply) => {
+    api.post('/v1/tokens', { auth: tokenKeepers, schema: { tags: ['identity'], summary: 'Create an API token; its secret is in this answer only', body: s.createTokenBody, response: { 201: z.object({ token: z.string(), tokenId: z.string(), details: s.tokenView }) } } }, async (request, reply) => {
       const b = request.body;
       const owner = b.ownerId === undefined ? undefined : (await userNamed(b.ownerId)).id;
       const expiresAtMs = b.expiresInSeconds === undefined ? undefined : deps.clock.nowMs() + b.expiresInSeconds * 1000;
@@ -194,7 +210,7 @@ export function identityRoutes(deps: IdentityRouteDeps): ApiRoutes {
       return reply.status(201).send({ token: created.tokenText, tokenId: created.token.id, details: s.toTokenView(created.token) });
     });
 
-    api.delete('/v1/tokens/:id', { schema: { tags: ['identity'], summary: 'Revoke an API token', params: s.tokenParams } }, async (request, reply) => {
+    api.delete('/v1/tokens/:id', { auth: tokenKeepers, schema: { tags: ['identity'], summary: 'Revoke an API token', params: s.tokenParams } }, async (request, reply) => {
       await identity.revokeApiToken(me(request), request.params.id as ApiTokenId);
       return reply.status(204).send();
     });

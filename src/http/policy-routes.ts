@@ -9,7 +9,8 @@ import { explainRequest } from '../access/policy-explain.ts';
 import { MAX_POLICY_FILE_BYTES, parsePolicyFile } from '../access/policy-file.ts';
 import { AppError, isAppError } from '../shared/app-error.ts';
 import { durationSecondsSchema, pageOf } from './access-schemas.ts';
-import type { AccessRule, ApiPrincipal } from './api-auth.ts';
+import { ACCESS_READ_SCOPES } from './access-routes.ts';
+import type { ApiPrincipal, RouteNeeds } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 
 export interface PolicyRouteDeps {
@@ -36,8 +37,11 @@ const testBody = z.strictObject({
   at: z.iso.datetime({ offset: true }).optional(),
 });
 
-const readPolicy: { anyOf: AccessRule[] } = { anyOf: [{ role: 'admin' }, { role: 'auditor' }] };
-const writePolicy: { anyOf: AccessRule[] } = { anyOf: [{ role: 'admin' }] };
+/** The policy text names every group and resource: administrators and auditors (for tokens, with log:read). */
+const readPolicy: RouteNeeds = { roles: ['admin', 'auditor'], scopes: ['log:read', 'policy:write'] };
+const writePolicy: RouteNeeds = { roles: ['admin'], scopes: ['policy:write'] };
+/** Planning a request: any signed-in user; a token with an access scope. */
+const planners: RouteNeeds = { scopes: ACCESS_READ_SCOPES };
 
 type StoredVersion = { version: number; digest: string; source: string; appliedBy: string; appliedAtMs: number; text: string };
 
@@ -91,12 +95,11 @@ export function policyRoutes(deps: PolicyRouteDeps): ApiRoutes {
 
     api.put('/v1/policy', { auth: writePolicy, schema: { tags: ['policy'], summary: 'Apply a policy file (a new version when its content changed)', body: z.strictObject({ text: policyText, fileName: z.string().max(200).optional() }), response: { 200: z.object({ changed: z.boolean(), version: z.number(), digest: z.string(), diff: z.string(), warnings: z.array(problem) }) } } }, async (request) => {
       const p = principal(request);
-      if (p.via === 'token' && !p.scopes.includes('policy:write') && !p.scopes.includes('admin')) throw new AppError('forbidden', 'this API token lacks the "policy:write" scope');
       const result = await applyPolicy(deps.access, deps.holder, await deps.actorOf(p, request), { text: request.body.text, source: 'api', fileName: request.body.fileName ?? 'writ.policy.yaml' });
       return { ...result, warnings: [...result.warnings] };
     });
 
-    api.post('/v1/policy/test', { schema: { tags: ['policy'], summary: 'Could this user request this, and who would approve? Changes nothing', body: testBody } }, async (request) => {
+    api.post('/v1/policy/test', { auth: planners, schema: { tags: ['policy'], summary: 'Could this user request this, and who would approve? Changes nothing', body: testBody } }, async (request) => {
       const me = await deps.actorOf(principal(request), request);
       const b = request.body;
       const forOther = b.username !== undefined && b.username !== me.username;

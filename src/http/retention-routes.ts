@@ -4,6 +4,7 @@ import type { LegalHold } from '../ledger/legal-holds.ts';
 import type { RetentionDeps } from '../ledger/retention-run.ts';
 import { listHolds, placeHold, releaseHold, runRetentionAsAdmin, showRetention } from '../identity/retention-commands.ts';
 import { AppError } from '../shared/app-error.ts';
+import { ADMINS } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import type { IdentityAuthenticator } from './identity-authenticator.ts';
 
@@ -63,24 +64,24 @@ export function retentionRoutes(deps: RetentionRouteDeps): ApiRoutes {
       if (request.principal === undefined) throw new AppError('unauthorized', 'this needs credentials');
       return deps.authenticator.principalOf(request.principal);
     };
-    api.get('/v1/retention', { schema: { tags: ['ledger'], summary: 'The retention rules in force, what retention has removed, the retention floor and the active holds (admin)', response: { 200: overviewAnswer } } }, async (request) => {
+    api.get('/v1/retention', { auth: ADMINS, schema: { tags: ['ledger'], summary: 'The retention rules in force, what retention has removed, the retention floor and the active holds (admin)', response: { 200: overviewAnswer } } }, async (request) => {
       const overview = await showRetention(deps.retention, principal(request));
       const { rules, defaultKeepDays, runEveryHours, batchSize } = overview.settings;
       return { rules, defaultKeepDays, runEveryHours, batchSize, removedCount: overview.removedCount, retentionFloor: overview.floor, activeHolds: overview.activeHolds };
     });
-    api.post('/v1/retention/run', { schema: { tags: ['ledger'], summary: 'Run retention now, or with dryRun report what it would remove and change nothing (admin)', body: runBody, response: { 200: runAnswer } } }, async (request) => {
+    api.post('/v1/retention/run', { auth: ADMINS, schema: { tags: ['ledger'], summary: 'Run retention now, or with dryRun report what it would remove and change nothing (admin)', body: runBody, response: { 200: runAnswer } } }, async (request) => {
       const report = await runRetentionAsAdmin(deps.retention, principal(request), { dryRun: request.body.dryRun });
       return { ...report, runId: report.runId ?? null, ranges: report.ranges.map(([first, last]) => [first, last] as [number, number]) };
     });
-    api.get('/v1/holds', { schema: { tags: ['ledger'], summary: 'Legal holds, newest first; all=true includes released ones (admin)', querystring: listQuery, response: { 200: z.object({ holds: z.array(holdAnswer) }) } } }, async (request) => {
+    api.get('/v1/holds', { auth: ADMINS, schema: { tags: ['ledger'], summary: 'Legal holds, newest first; all=true includes released ones (admin)', querystring: listQuery, response: { 200: z.object({ holds: z.array(holdAnswer) }) } } }, async (request) => {
       const holds = await listHolds(deps.retention, principal(request), { includeReleased: request.query.all === 'true' });
       return { holds: holds.map(holdView) };
     });
-    api.post('/v1/holds', { schema: { tags: ['ledger'], summary: 'Place a legal hold on a subject, a resource or a time range, with a reason (admin)', body: placeBody, response: { 201: holdAnswer } } }, async (request, reply) => {
+    api.post('/v1/holds', { auth: ADMINS, schema: { tags: ['ledger'], summary: 'Place a legal hold on a subject, a resource or a time range, with a reason (admin)', body: placeBody, response: { 201: holdAnswer } } }, async (request, reply) => {
       const hold = await placeHold(deps.retention, principal(request), request.body.scope, request.body.reason);
       return reply.code(201).send(holdView(hold));
     });
-    api.post('/v1/holds/:id/release', { schema: { tags: ['ledger'], summary: 'Release a legal hold, with a reason (admin)', params: holdParams, body: releaseBody, response: { 200: holdAnswer } } }, async (request) => {
+    api.post('/v1/holds/:id/release', { auth: ADMINS, schema: { tags: ['ledger'], summary: 'Release a legal hold, with a reason (admin)', params: holdParams, body: releaseBody, response: { 200: holdAnswer } } }, async (request) => {
       return holdView(await releaseHold(deps.retention, principal(request), request.params.id, request.body.reason));
     });
   };

@@ -5,6 +5,7 @@ import type { TileCache } from '../ledger/tiles.ts';
 import { API_PREFIX, apiPlugin, type ApiOptions } from './api-plugin.ts';
 import { dashboardRoutes, type DashboardOptions } from './dashboard-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { installJsonBodyParser } from './json-body-parser.ts';
 import type { PublicationStatus } from '../ledger/witness-publisher.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { installProblemHandler } from './problem.ts';
@@ -40,6 +41,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   });
   installProblemHandler(app);
+  installJsonBodyParser(app);
   registerHealthRoutes(app, { store: options.store, ...(options.publication === undefined ? {} : { publication: options.publication }) });
   registerLogRoutes(app, { store: options.store, readToken: options.readToken, ...(options.tileCache === undefined ? {} : { tileCache: options.tileCache }) });
   if (options.api !== undefined) void app.register(apiPlugin, { ...options.api, prefix: API_PREFIX });

@@ -1,7 +1,8 @@
 // Server-sent events for the dashboard: "access" when requests or grants changed, "log" when the log grew, so pages refetch instead of polling.
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../shared/app-error.ts';
-import { isAllowed, type AccessRule } from './api-auth.ts';
+import { ACCESS_READ_SCOPES } from './access-routes.ts';
+import { isAllowed, type RouteNeeds } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import { createLogGrowthWatch } from './log-growth-watch.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
@@ -46,8 +47,8 @@ export interface StreamRouteDeps {
   readonly maxStreamMs?: number;
   /** Open streams per process (default 1000); beyond it the answer is 503. */
   readonly maxStreams?: number;
-  /** Who hears a topic (any rule); a topic without rules goes to every signed-in caller. */
-  readonly hearers?: Partial<Record<ChangeTopic, readonly AccessRule[]>>;
+  /** Who hears a topic; a topic without its needs goes to every caller of the stream. */
+  readonly hearers?: Partial<Record<ChangeTopic, RouteNeeds>>;
   /** The log's size. With it, while someone who hears "log" is connected, the size is read every logPollMs (default 2 s) and
    * "log" said when it grew: one read per process however many listen, and it sees entries any process integrated. */
   readonly logSize?: () => Promise<number>;
@@ -55,6 +56,8 @@ export interface StreamRouteDeps {
 }
 
 const RECONNECT_MS = 3000;
+/** Dashboards and tools that follow requests and grants, or the log. */
+const listeners: RouteNeeds = { scopes: [...ACCESS_READ_SCOPES, 'log:read'] };
 
 /**
  * `GET /api/v1/stream` (text/event-stream) for any signed-in caller. "access" notices come from this process's commands;
@@ -77,7 +80,7 @@ export function streamRoutes(deps: StreamRouteDeps): ApiRoutes {
       for (const response of open) response.end();
       done();
     });
-    api.get('/v1/stream', { schema: { tags: ['access'], summary: 'Server-sent events: "access" when requests or grants changed; "log" when the audit log grew (to auditors, admins and log:read) — no content: refetch what you may see' } }, (request: FastifyRequest, reply) => {
+    api.get('/v1/stream', { auth: listeners, schema: { tags: ['access'], summary: 'Server-sent events: "access" when requests or grants changed; "log" when the audit log grew (to auditors, admins and log:read) — no content: refetch what you may see' } }, (request: FastifyRequest, reply) => {
       if (deps.feed.subscribers >= maxStreams) throw new AppError('unavailable', `too many open streams (${maxStreams}); try again shortly`);
       void reply.hijack();
       const raw = reply.raw;
@@ -93,8 +96,8 @@ export function streamRoutes(deps: StreamRouteDeps): ApiRoutes {
       raw.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
       const principal = request.principal;
       const heard = new Set(TOPICS.filter((topic) => {
-        const rules = hearers[topic];
-        return rules === undefined || (principal !== undefined && isAllowed(principal, rules));
+        const needs = hearers[topic];
+        return needs === undefined || (principal !== undefined && isAllowed(principal, needs));
       }));
       const unsubscribe = deps.feed.subscribe((topic) => {
         if (heard.has(topic)) raw.write(`event: ${topic}\ndata: {}\n\n`);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { eraseSubject, type SubjectErasureDeps } from '../identity/subject-erasure.ts';
 import { AppError } from '../shared/app-error.ts';
+import { ADMINS } from './api-auth.ts';
 import type { ApiRoutes } from './api-plugin.ts';
 import type { IdentityAuthenticator } from './identity-authenticator.ts';
 
@@ -19,7 +20,7 @@ export function subjectRoutes(deps: SubjectRouteDeps): ApiRoutes {
   return (api) => {
     api.post(
       '/v1/subjects/:id/erase',
-      { schema: { tags: ['ledger'], summary: "Erase the personal data of a subject's events (admin, with a reason); entries and proofs stay valid", params: subjectParams, body: eraseBody, response: { 200: erasureAnswer } } },
+      { auth: ADMINS, schema: { tags: ['ledger'], summary: "Erase the personal data of a subject's events (admin, with a reason); entries and proofs stay valid", params: subjectParams, body: eraseBody, response: { 200: erasureAnswer } } },
       async (request) => {
         if (request.principal === undefined) throw new AppError('unauthorized', 'this needs credentials');
         return eraseSubject(deps.erasure, deps.authenticator.principalOf(request.principal), request.params.id, request.body.reason);

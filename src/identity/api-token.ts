@@ -4,7 +4,10 @@ import type { Role, UserId } from './user.ts';
 
 export type ApiTokenId = string & { readonly __brand: 'ApiTokenId' };
 
-/** Every scope a token may carry; a browser session holds them all. */
+/**
+ * Every scope a token may carry; a browser session holds them all. Every authenticated API route names the scopes
+ * that let a token call it (`admin` stands for all of them); a token holds no other power of its owner's.
+ */
 export const apiScopes = [
   'events:write',
   'log:read',
@@ -13,6 +16,10 @@ export const apiScopes = [
   'reviews:write',
   'grants:write',
   'policy:write',
+  /** List, create and revoke the owner's API tokens. */
+  'tokens:write',
+  /** Change the owner's own password and profile. */
+  'account:write',
   'admin',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];

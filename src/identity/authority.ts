@@ -1,6 +1,6 @@
 // Who may run which identity command: checks that throw `forbidden`, each naming what was refused.
 import { AppError } from '../shared/app-error.ts';
-import { canReadAuditLog, isAdmin, type Principal } from './principal.ts';
+import { canSeeDirectory, isAdmin, type Principal } from './principal.ts';
 import type { UserId } from './user.ts';
 
 /**
@@ -36,7 +36,7 @@ export function requireSelfOrAdmin(actor: Principal, userId: UserId, action: str
 export function requireUserReader(actor: Principal, userId: UserId | undefined): void {
   assertMayAct(actor);
   if (userId !== undefined && actor.userId === userId) return;
-  if (!isAdmin(actor) && !canReadAuditLog(actor)) throw new AppError('forbidden', 'only an administrator or an auditor may see other users');
+  if (!canSeeDirectory(actor)) throw new AppError('forbidden', 'only an administrator or an auditor may see other users');
 }
 
 /**

@@ -2,9 +2,9 @@
 import { AppError } from '../shared/app-error.ts';
 import { assertMayAct, requireAdmin } from './authority.ts';
 import { actorOf, loadUser, readPage, target, type IdentityContext, type Page, type PageRequest } from './identity-context.ts';
-import type { IdentityReader } from './identity-store.ts';
+import type { IdentityReader, PageQuery } from './identity-store.ts';
 import { parseGroupDescription, parseGroupName, type Group, type GroupId } from './group.ts';
-import type { Principal } from './principal.ts';
+import { canSeeDirectory, type Principal } from './principal.ts';
 import type { User, UserId } from './user.ts';
 
 export interface CreateGroupInput {
@@ -57,6 +57,13 @@ async function changeMembership(ctx: IdentityContext, actor: Principal, name: st
   });
 }
 
+/** One page of the actor's own groups, in name order like the store's listing. */
+async function ownGroups(reader: IdentityReader, actor: Principal, query: PageQuery): Promise<Group[]> {
+  const names = [...actor.groups].sort().filter((name) => query.after === undefined || name > query.after).slice(0, query.limit);
+  const groups = await Promise.all(names.map((name) => reader.findGroupByName(name)));
+  return groups.filter((group) => group !== undefined);
+}
+
 /** The group commands, bound to the context. */
 export function groupCommands(ctx: IdentityContext) {
   return {
@@ -66,14 +73,18 @@ export function groupCommands(ctx: IdentityContext) {
     addGroupMember: (actor: Principal, name: string, userId: UserId) => changeMembership(ctx, actor, name, userId, true),
     /** False when the user was not a member (nothing recorded). */
     removeGroupMember: (actor: Principal, name: string, userId: UserId) => changeMembership(ctx, actor, name, userId, false),
-    /** Every signed-in user may see the groups: policies and approvals are phrased in them. */
+    /** Administrators and auditors see every group; anyone else the groups they belong to (least privilege, ADR 0013). */
     async listGroups(actor: Principal, page: PageRequest = {}): Promise<Page<Group>> {
       assertMayAct(actor);
-      return readPage(ctx.settings.maxPageSize, page, (query) => ctx.store.listGroups(query), (group) => group.name);
+      if (canSeeDirectory(actor)) return readPage(ctx.settings.maxPageSize, page, (query) => ctx.store.listGroups(query), (group) => group.name);
+      return readPage(ctx.settings.maxPageSize, page, (query) => ownGroups(ctx.store, actor, query), (group) => group.name);
     },
+    /** Members of any group for administrators and auditors; of one's own groups for anyone else (others are "not found"). */
     async listGroupMembers(actor: Principal, name: string, page: PageRequest = {}): Promise<Page<User>> {
       assertMayAct(actor);
       const group = await loadGroup(ctx.store, name);
+      // Reported like a missing group, so names of groups one is not in cannot be probed.
+      if (!canSeeDirectory(actor) && !actor.groups.includes(group.name)) throw new AppError('not_found', `group "${group.name}" does not exist`);
       return readPage(ctx.settings.maxPageSize, page, (query) => ctx.store.listGroupMembers(group.id, query), (user) => user.username);
     },
     /** The names of the user's groups, for the access engine (no actor: it is not a user-facing read). */

@@ -57,3 +57,12 @@ export function isAdmin(principal: Principal): boolean {
 export function canReadAuditLog(principal: Principal): boolean {
   return (principal.roles.includes('auditor') || principal.roles.includes('admin')) && hasScope(principal, 'log:read');
 }
+
+/**
+ * True when the principal may see every user account, group and membership: an administrator or an auditor (as above,
+ * with the `admin` or `log:read` scope for tokens). Everyone else sees their own account and their own groups (ADR 0013).
+ * @example canSeeDirectory(sessionOfAuditor) // true
+ */
+export function canSeeDirectory(principal: Principal): boolean {
+  return isAdmin(principal) || canReadAuditLog(principal);
+}

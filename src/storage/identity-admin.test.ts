@@ -106,10 +106,11 @@ for (const backend of testBackends) {
         assert.equal(await fx.identity.addGroupMember(admin, 'db-approvers', alice.userId), false);
         await assert.rejects(fx.identity.addGroupMember(admin, 'nope', alice.userId), (error) => isAppError(error, 'not_found'));
         assert.deepEqual(await fx.identity.groupsOf(alice.userId), ['db-approvers']);
-        assert.deepEqual((await signIn(fx, 'alice', PASSWORD)).groups, ['db-approvers']);
+        const aliceInGroup = await signIn(fx, 'alice', PASSWORD);
+        assert.deepEqual(aliceInGroup.groups, ['db-approvers']);
         assert.deepEqual(admin.groups, []);
-        assert.deepEqual((await fx.identity.listGroups(alice)).items.map((g) => g.name), ['db-approvers']);
-        assert.deepEqual((await fx.identity.listGroupMembers(alice, 'db-approvers')).items.map((u) => u.username), ['alice']);
+        assert.deepEqual((await fx.identity.listGroups(aliceInGroup)).items.map((g) => g.name), ['db-approvers']);
+        assert.deepEqual((await fx.identity.listGroupMembers(aliceInGroup, 'db-approvers')).items.map((u) => u.username), ['alice']);
         assert.equal(await fx.identity.removeGroupMember(admin, 'db-approvers', alice.userId), true);
         await fx.identity.addGroupMember(admin, 'db-approvers', alice.userId);
         await fx.identity.deleteGroup(admin, 'db-approvers');
@@ -118,6 +119,31 @@ for (const backend of testBackends) {
         assert.deepEqual(groupEvents.map((e) => e.type.slice(15)), ['created', 'member_added', 'member_removed', 'member_added', 'deleted']);
         assert.deepEqual(groupEvents[4]?.data.memberCount, 1);
         assert.ok(groupEvents.every((e) => e.actor.id === admin.userId && e.actor.ip === '192.0.2.1'));
+      }));
+
+    test('plain users see only their own groups and those groups\' members; administrators and auditors see all (ADR 0013)', () =>
+      withFixture(backend, async (fx) => {
+        const admin = await fx.signInAdmin();
+        for (const name of ['a-team', 'b-team', 'c-team', 'secret-ops']) await fx.identity.createGroup(admin, { name });
+        await member(fx, admin, 'alice');
+        const mallory = await member(fx, admin, 'mallory');
+        const { user: audrey } = await fx.identity.createUser(admin, { username: 'audrey', password: PASSWORD, roles: ['auditor'] });
+        await fx.store.transact((tx) => tx.updateUser(audrey.id, { mustChangePassword: false, updatedAtMs: fx.clock.nowMs() }));
+        for (const name of ['c-team', 'a-team', 'secret-ops']) await fx.identity.addGroupMember(admin, name, (await signIn(fx, 'alice', PASSWORD)).userId);
+        await fx.identity.addGroupMember(admin, 'b-team', mallory.userId);
+        const alice = await signIn(fx, 'alice', PASSWORD);
+        const names = async (actor: SessionPrincipal, cursor?: string): Promise<string[]> => (await fx.identity.listGroups(actor, { limit: 2, cursor })).items.map((g) => g.name);
+        assert.deepEqual(await names(alice), ['a-team', 'c-team']);
+        assert.deepEqual(await names(alice, 'c-team'), ['secret-ops'], 'pages go on after the cursor, in name order');
+        assert.deepEqual((await fx.identity.listGroups(alice, { limit: 2 })).nextCursor, 'c-team');
+        assert.deepEqual(await names(await signIn(fx, 'mallory', PASSWORD)), ['b-team']);
+        const notFound = (error: unknown): boolean => isAppError(error, 'not_found') && /group "secret-ops" does not exist/.test(error.message);
+        await assert.rejects(fx.identity.listGroupMembers(await signIn(fx, 'mallory', PASSWORD), 'secret-ops'), notFound, 'another group looks missing');
+        assert.deepEqual((await fx.identity.listGroupMembers(alice, 'secret-ops')).items.map((u) => u.username), ['alice']);
+        const auditor = await signIn(fx, 'audrey', PASSWORD);
+        assert.deepEqual((await fx.identity.listGroups(auditor, { limit: 10 })).items.map((g) => g.name), ['a-team', 'b-team', 'c-team', 'secret-ops']);
+        assert.deepEqual((await fx.identity.listGroups(admin, { limit: 10 })).items.map((g) => g.name), ['a-team', 'b-team', 'c-team', 'secret-ops']);
+        assert.deepEqual((await fx.identity.listGroupMembers(auditor, 'b-team')).items.map((u) => u.username), ['mallory']);
       }));
 
     test('a password change needs the current password and ends other sessions; a reset forces a change', () =>

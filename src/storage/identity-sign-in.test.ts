@@ -1,6 +1,7 @@
 // Sign-in, throttling, sessions, CSRF and logout through the identity service, on both backends, audited in the ledger.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { apiScopes } from '../identity/api-token.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { SessionPrincipal } from '../identity/principal.ts';
 import { digestSecret } from '../identity/secret-tokens.ts';
@@ -43,7 +44,7 @@ for (const backend of testBackends) {
           userId: aliceId, username: 'alice', kind: 'person', roles: ['user'], groups: [], scopes: result.principal.scopes, mustChangePassword: false,
           ip: '198.51.100.7', userAgent: 'Firefox/140', via: 'session', sessionId: 'x',
         });
-        assert.equal(result.principal.scopes.length, 8);
+        assert.deepEqual(result.principal.scopes, apiScopes, 'a session holds every scope');
         const stored = await fx.store.findSessionByTokenDigest(digestSecret(result.sessionToken));
         assert.equal(stored?.id, result.principal.sessionId);
         const event = (await eventsOf(fx, 'auth.login.succeeded')).at(-1);

@@ -93,17 +93,18 @@ test('a wrong password exits 77 and stores nothing', async () => {
 
 test('logout revokes the stored token on its server and removes the file', async () => {
   writeCredentials(creds.file, { server: api.url, token: TOKEN, tokenId: 'tok-1', username: 'alice', expiresAt: null });
-  api.on('DELETE /api/v1/tokens/tok-1', { status: 204 });
+  api.on('POST /api/v1/auth/logout', { status: 204 });
   const run = await runCli(['logout'], { env: creds.env });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(api.requests[0]?.authorization, `Bearer ${TOKEN}`);
+  assert.deepEqual(api.requests.map((r) => `${r.method} ${r.path}`), ['POST /api/v1/auth/logout'], 'signing out revokes the token, whatever its scopes');
   assert.equal(existsSync(creds.file), false);
   assert.match(run.stdout, /Logged out of/);
 });
 
 test('logout ignores a token the server no longer knows', async () => {
   writeCredentials(creds.file, { server: api.url, token: TOKEN, tokenId: 'gone', username: 'alice', expiresAt: null });
-  api.on('DELETE /api/v1/tokens/gone', problem(401, 'unauthorized', 'this needs credentials'));
+  api.on('POST /api/v1/auth/logout', problem(401, 'unauthorized', 'this needs credentials'));
   const run = await runCli(['logout'], { env: creds.env });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(existsSync(creds.file), false);

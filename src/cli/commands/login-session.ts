@@ -95,7 +95,8 @@ async function logout(command: Command, io: CliIo): Promise<void> {
   }
   const client = createApiClient(stored.server, stored.token, { fetch: io.fetch });
   try {
-    await client.call('DELETE', `/api/v1/tokens/${encodeURIComponent(stored.tokenId)}`, ignoredAnswer);
+    // Signing out with the token revokes it, whatever scopes it carries.
+    await client.call('POST', '/api/v1/auth/logout', ignoredAnswer);
   } catch (error) {
     // Already revoked or expired: the server has forgotten it, which is what logging out wants.
     if (!isAppError(error, 'unauthorized') && !isAppError(error, 'not_found')) {

@@ -63,5 +63,5 @@ test('hold add needs exactly one scope and valid times; non-admins are refused',
   assert.match(badTime.stderr, /--from "last week" is not a time/);
   const user = await runAgainst(url, ['retention', 'run', '--dry-run'], { env: tokenEnv(h.tokens.alice) });
   assert.equal(user.code, 77);
-  assert.match(user.stderr, /only an administrator may run retention/);
+  assert.match(user.stderr, /"alice" may not do this: it needs the role "admin"/);
 });

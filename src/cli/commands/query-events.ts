@@ -1,4 +1,4 @@
-// `writ events query`: search the audit log by time, actor, type, target, outcome, request, grant or reason text (auditor, log:read).
+// `writ events query`: search the audit log by time, actor, type, target, outcome, request, grant or reason text (auditor or admin; log:read for tokens).
 import type { Command } from 'commander';
 import { openApiSession } from '../client/api-session.ts';
 import { eventsPage, type EventAnswer } from '../client/event-answers.ts';
@@ -34,7 +34,7 @@ export function registerQueryEvents(program: Command, io: CliIo): void {
   withJsonOption(
     events
       .command('query')
-      .description('search events, newest first (auditor or a log:read token)')
+      .description('search events, newest first (auditor or admin; a token needs log:read)')
       .option('--from <time>', 'at or after: RFC 3339, or -1h for an hour ago')
       .option('--to <time>', 'before: RFC 3339 or -10m')
       .option('--actor <id>', 'actor id')

@@ -10,7 +10,7 @@ import { AdminLoadError } from './admin-states.tsx';
 import { ShownOnce } from './shown-once.tsx';
 
 /** The scopes the API knows (src/identity/api-token.ts); the server refuses any the owner's roles do not allow. */
-export const API_SCOPES = ['events:write', 'log:read', 'requests:read', 'requests:write', 'reviews:write', 'grants:write', 'policy:write', 'admin'] as const;
+export const API_SCOPES = ['events:write', 'log:read', 'requests:read', 'requests:write', 'reviews:write', 'grants:write', 'policy:write', 'tokens:write', 'account:write', 'admin'] as const;
 const TOKENS_KEY = ['admin', 'tokens'] as const;
 
 function CreateToken() {

@@ -128,7 +128,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session (or, for a token, nothing: revoke it instead) */
+        /** Sign out: ends this session, or revokes this API token */
         post: {
             parameters: {
                 query?: never;
