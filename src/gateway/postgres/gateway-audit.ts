@@ -1,6 +1,7 @@
 // The audit events of gateway sessions, built in one place: who, through which grant, ran or was refused what.
 import { createHash } from 'node:crypto';
 import type { EventInput } from '../../events/event-schema.ts';
+import { formatEventTime } from '../../events/event-time.ts';
 
 /** Longest statement text kept in an event; longer text is cut and its full SHA-256 kept. */
 export const MAX_AUDITED_SQL_CHARS = 32_768;
@@ -163,7 +164,9 @@ export type RefusalReason =
   | 'upstream_unavailable'
   | 'upstream_rejected'
   | 'tls_required'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'too_many_from_source'
+  | 'login_throttled';
 
 export interface Refusal {
   readonly reason: RefusalReason;
@@ -193,4 +196,29 @@ export function connectionRefusedEvent(refusal: Refusal): EventInput {
     event.personal = { claimedUserName: refusal.claimedUserName.slice(0, 256) };
   }
   return event;
+}
+
+/** One source's refusals before authentication over one interval (see refusal-summaries.ts). */
+export interface RefusalSummary {
+  /** The client's address, the /64 prefix of an IPv6 one, or undefined for sources past the per-interval limit. */
+  readonly source: { readonly kind: 'address' | 'ipv6_prefix'; readonly address: string } | { readonly kind: 'other' };
+  readonly intervalStartMs: number;
+  readonly intervalEndMs: number;
+  readonly reasons: ReadonlyMap<RefusalReason, number>;
+}
+
+/** `gateway.connection.refusals.summarized`, outcome denied: one entry for many anonymous refusals. */
+export function refusalsSummarizedEvent(summary: RefusalSummary): EventInput {
+  const actor: EventInput['actor'] = { kind: 'user', id: 'unknown' };
+  if (summary.source.kind !== 'other') actor.ip = summary.source.address;
+  const reasons = Object.fromEntries(summary.reasons);
+  const refusals = [...summary.reasons.values()].reduce((sum, count) => sum + count, 0);
+  const data = {
+    sourceKind: summary.source.kind,
+    intervalStart: formatEventTime(summary.intervalStartMs),
+    intervalEnd: formatEventTime(summary.intervalEndMs),
+    refusals,
+    reasons,
+  };
+  return { type: 'gateway.connection.refusals.summarized', actor, targets: [], outcome: 'denied', data };
 }
