@@ -241,7 +241,7 @@ describe('crowds and broken upstreams', () => {
   });
   before(async () => {
     h = await createGatewayHarness('sqlite', {
-      settings: { startupTimeoutMs: 30_000, upstreamConnectTimeoutMs: UPSTREAM_CONNECT_TIMEOUT_MS, maxMessageBytes: MAX_MESSAGE_BYTES, maxStartingConnections: MAX_STARTING, maxStartingPerSource: MAX_STARTING },
+      settings: { startupTimeoutMs: 30_000, upstreamConnectTimeoutMs: UPSTREAM_CONNECT_TIMEOUT_MS, maxMessageBytes: MAX_MESSAGE_BYTES, maxStartingConnections: MAX_STARTING, maxStartingPerSource: MAX_STARTING + 1 },
       deps: withRedirect,
     });
     connection = await h.grantAndConnect('read-only');

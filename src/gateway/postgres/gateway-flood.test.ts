@@ -205,3 +205,33 @@ describe('a legitimate client during a flood from another source', () => {
     }
   });
 });
+
+describe('every starting slot taken by one source', () => {
+  let h: GatewayHarness;
+  let connection: GatewayConnection;
+  before(async () => {
+    h = await createGatewayHarness('sqlite', { settings: { startupTimeoutMs: 60_000, maxStartingConnections: 8, maxStartingPerSource: 8 } });
+    connection = await h.grantAndConnect('read-only');
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('a client from another source displaces the oldest starting connection of the heaviest source; the heavy source cannot displace itself', async () => {
+    const flood = await openPeers(h.gateway.address.port, FLOOD_ADDRESS, 8);
+    try {
+      await waitFor(() => h.gateway.startingConnections() === 8, 'all eight slots taken');
+      const own = await openPeer(h.gateway.address.port, FLOOD_ADDRESS);
+      await within(own.closed, 'a ninth from the same source refused');
+      assert.equal(firstError(own.received)?.sqlState, '53300');
+      assert.ok(flood.every((peer) => !peer.socket.destroyed), 'no one displaced for a connection of the same source');
+      assert.equal(await within(selectOne(connection.url), 'a sign-in from 127.0.0.1'), 1);
+      const displaced = flood.filter((peer) => peer.socket.destroyed);
+      assert.equal(displaced.length, 1);
+      assert.equal(displaced[0], flood[0], 'the oldest one');
+      assert.equal(firstError(displaced[0]?.received ?? [])?.sqlState, '53300');
+    } finally {
+      for (const peer of flood) peer.socket.destroy();
+    }
+  });
+});

@@ -61,8 +61,27 @@ export function createPreAuthAdmission(deps: GatewayDeps, settings: GatewaySetti
     { intervalMs: settings.refusalSummaryIntervalMs, maxSources: settings.refusalSummaryMaxSources },
   );
   const throttle = createGatewayLoginThrottle(deps.clock, settings.loginThrottle, settings.loginThrottleMaxKeys);
-  const perSource = new Map<string, number>();
+  /** Starting sockets by source, oldest first (a Set keeps insertion order). */
+  const bySource = new Map<string, Set<Socket>>();
+  /** Sockets displaced to make room: already counted, so their session's own refusal is not. */
+  const displaced = new WeakSet<Socket>();
   let starting = 0;
+
+  /**
+   * When every starting slot is taken, a newcomer from a source holding fewer of them than the heaviest
+   * source displaces that source's oldest starting connection: a flood from a few sources cannot lock others out.
+   */
+  const displaceFor = (fromSource: number): boolean => {
+    let heaviest: Set<Socket> | undefined;
+    for (const sockets of bySource.values()) if (heaviest === undefined || sockets.size > heaviest.size) heaviest = sockets;
+    const victim = heaviest?.values().next().value;
+    if (heaviest === undefined || victim === undefined || heaviest.size <= fromSource + 1) return false;
+    displaced.add(victim);
+    heaviest.delete(victim);
+    answerFatal(victim, 'Writ has too many connections signing in from your address; try again shortly');
+    summaries.count(clientSource(victim.remoteAddress), 'too_many_connections');
+    return true;
+  };
 
   const record = async (refusal: Refusal, source: ClientSource | undefined, authenticated: boolean): Promise<void> => {
     if (isAnonymousRefusal(refusal.reason, authenticated)) {
@@ -75,7 +94,7 @@ export function createPreAuthAdmission(deps: GatewayDeps, settings: GatewaySetti
     });
   };
 
-  const guardFor = (source: ClientSource | undefined): ConnectionGuard => {
+  const guardFor = (source: ClientSource | undefined, socket: Socket): ConnectionGuard => {
     const sourceKey = source?.address ?? 'unknown';
     let done = false;
     return {
@@ -84,14 +103,14 @@ export function createPreAuthAdmission(deps: GatewayDeps, settings: GatewaySetti
         if (done) return;
         done = true;
         starting -= 1;
-        const left = (perSource.get(sourceKey) ?? 1) - 1;
-        if (left > 0) perSource.set(sourceKey, left);
-        else perSource.delete(sourceKey);
+        const sockets = bySource.get(sourceKey);
+        sockets?.delete(socket);
+        if (sockets?.size === 0) bySource.delete(sourceKey);
       },
       loginWaitMs: (claimedUser) => throttle.waitMs(claimedUser, sourceKey),
       loginFailed: (claimedUser) => { throttle.failed(claimedUser, sourceKey); },
       loginSucceeded: (claimedUser) => { throttle.succeeded(claimedUser); },
-      refused: (refusal, authenticated) => record(refusal, source, authenticated),
+      refused: (refusal, authenticated) => (displaced.has(socket) ? Promise.resolve() : record(refusal, source, authenticated)),
     };
   };
 
@@ -99,21 +118,23 @@ export function createPreAuthAdmission(deps: GatewayDeps, settings: GatewaySetti
     admit(socket, overall) {
       const source = clientSource(socket.remoteAddress);
       const sourceKey = source?.address ?? 'unknown';
-      const fromSource = perSource.get(sourceKey) ?? 0;
-      if (overall.tooMany || starting >= settings.maxStartingConnections) {
-        answerFatal(socket, 'Writ has too many connections open; try again shortly');
-        summaries.count(source, 'too_many_connections');
-        return { kind: 'refused' };
-      }
+      const fromSource = bySource.get(sourceKey)?.size ?? 0;
       if (fromSource >= settings.maxStartingPerSource) {
         const where = source?.kind === 'ipv6_prefix' ? `the network ${source.address}/64` : sourceKey;
         answerFatal(socket, `too many connections from ${where} are still signing in (the limit is ${settings.maxStartingPerSource}); finish or close those, then try again`);
         summaries.count(source, 'too_many_from_source');
         return { kind: 'refused' };
       }
+      if (overall.tooMany || (starting >= settings.maxStartingConnections && !displaceFor(fromSource))) {
+        answerFatal(socket, 'Writ has too many connections open; try again shortly');
+        summaries.count(source, 'too_many_connections');
+        return { kind: 'refused' };
+      }
       starting += 1;
-      perSource.set(sourceKey, fromSource + 1);
-      return { kind: 'admitted', guard: guardFor(source) };
+      const sockets = bySource.get(sourceKey) ?? new Set<Socket>();
+      sockets.add(socket);
+      bySource.set(sourceKey, sockets);
+      return { kind: 'admitted', guard: guardFor(source, socket) };
     },
     starting: () => starting,
     summarize: () => summaries.flush(),
