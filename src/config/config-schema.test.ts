@@ -29,3 +29,14 @@ test('hostAndPort splits names, IPv4 and bracketed IPv6', () => {
   assert.deepEqual(hostAndPort('0.0.0.0:7432'), { host: '0.0.0.0', port: 7432 });
   assert.deepEqual(hostAndPort('[::1]:7432'), { host: '::1', port: 7432 });
 });
+
+test('the gateway\'s pre-authentication limits have small defaults and come from WRIT_PG_* variables', () => {
+  const defaults = loadConfig({}, {}, undefined);
+  assert.deepEqual(
+    [defaults.pgStartupTimeoutMs, defaults.pgMaxStarting, defaults.pgMaxStartingPerSource, defaults.pgMaxPreAuthMessageBytes, defaults.pgRefusalSummarySeconds],
+    [5000, 512, 32, 8192, 60],
+  );
+  const fromEnv = loadConfig({}, { WRIT_PG_STARTUP_TIMEOUT_MS: '3000', WRIT_PG_MAX_STARTING_PER_SOURCE: '8', WRIT_PG_MAX_PREAUTH_MESSAGE_BYTES: '4096' }, undefined);
+  assert.deepEqual([fromEnv.pgStartupTimeoutMs, fromEnv.pgMaxStartingPerSource, fromEnv.pgMaxPreAuthMessageBytes], [3000, 8, 4096]);
+  assert.throws(() => loadConfig({}, { WRIT_PG_MAX_PREAUTH_MESSAGE_BYTES: String(64 * 1024 * 1024) }, undefined));
+});

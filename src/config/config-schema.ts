@@ -63,6 +63,16 @@ export const configSchema = z
     pgTlsKey: z.string().min(1).max(4096).optional(),
     /** `on`: the gateway refuses clients that did not negotiate TLS. */
     pgRequireTls: z.enum(['on', 'off']).default('off'),
+    /** A gateway client must finish TLS, startup and authentication within this; until then it holds a starting slot. */
+    pgStartupTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(5000),
+    /** Gateway connections still starting (not yet authenticated) at once; more are refused with 53300. */
+    pgMaxStarting: z.coerce.number().int().min(1).max(100_000).default(512),
+    /** Of those, from one source (an IPv4 address or an IPv6 /64) at once. */
+    pgMaxStartingPerSource: z.coerce.number().int().min(1).max(100_000).default(32),
+    /** Largest gateway message before authentication (SASL messages need well under 1 KiB). */
+    pgMaxPreAuthMessageBytes: z.coerce.number().int().min(512).max(65_536).default(8192),
+    /** Refusals before authentication are written as one summary per source per this interval. */
+    pgRefusalSummarySeconds: z.coerce.number().int().min(1).max(3600).default(60),
     /** The demo database (`demo-db` in the example policy): an embedded PostgreSQL on `demoListen`, started by `writ serve`. */
     demoDb: z.enum(['on', 'off']).default('on'),
     demoListen: hostPortSetting('127.0.0.1:7433', 0).default('127.0.0.1:7433'),
@@ -98,6 +108,11 @@ export const configEnvNames = {
   pgTlsCert: 'WRIT_PG_TLS_CERT',
   pgTlsKey: 'WRIT_PG_TLS_KEY',
   pgRequireTls: 'WRIT_PG_REQUIRE_TLS',
+  pgStartupTimeoutMs: 'WRIT_PG_STARTUP_TIMEOUT_MS',
+  pgMaxStarting: 'WRIT_PG_MAX_STARTING',
+  pgMaxStartingPerSource: 'WRIT_PG_MAX_STARTING_PER_SOURCE',
+  pgMaxPreAuthMessageBytes: 'WRIT_PG_MAX_PREAUTH_MESSAGE_BYTES',
+  pgRefusalSummarySeconds: 'WRIT_PG_REFUSAL_SUMMARY_SECONDS',
   demoDb: 'WRIT_DEMO_DB',
   demoListen: 'WRIT_DEMO_LISTEN',
   logLevel: 'WRIT_LOG_LEVEL',

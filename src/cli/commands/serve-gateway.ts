@@ -32,7 +32,16 @@ export async function serveGateway(app: WritApp): Promise<ServedGateway> {
   const tls = await loadGatewayTls({ dataDir: app.config.dataDir, certFile: app.config.pgTlsCert, keyFile: app.config.pgTlsKey });
   const gateway = await startPostgresGateway(
     app.gatewayDeps(),
-    { ...defaultGatewaySettings, tls: tls.context, requireTls: app.config.pgRequireTls === 'on' },
+    {
+      ...defaultGatewaySettings,
+      tls: tls.context,
+      requireTls: app.config.pgRequireTls === 'on',
+      startupTimeoutMs: app.config.pgStartupTimeoutMs,
+      maxStartingConnections: app.config.pgMaxStarting,
+      maxStartingPerSource: app.config.pgMaxStartingPerSource,
+      maxPreAuthMessageBytes: app.config.pgMaxPreAuthMessageBytes,
+      refusalSummaryIntervalMs: app.config.pgRefusalSummarySeconds * 1000,
+    },
     hostAndPort(app.config.pgListen),
   );
   app.logger.info({ pgListen: `${gateway.address.host}:${gateway.address.port}`, tlsFingerprint: tls.fingerprint, tlsCertificate: tls.source }, 'the PostgreSQL gateway is listening');

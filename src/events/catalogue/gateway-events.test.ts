@@ -81,6 +81,19 @@ const cases: readonly { type: string; good: Record<string, unknown>; bad: readon
     good: { ...statement, sqlTruncated: true, rule: 'read-only', message: 'read-only access: UPDATE is not allowed' },
     bad: [{ rule: '' }, { rule: 'r'.repeat(65) }, { message: 'm'.repeat(501) }, { message: undefined }, { parameters: ['42'] }],
   },
+  {
+    type: 'gateway.connection.refusals.summarized',
+    good: { sourceKind: 'address', intervalStart: '2026-11-25T14:05:00Z', intervalEnd: '2026-11-25T14:06:00Z', refusals: 1003, reasons: { startup_timeout: 1000, protocol_error: 2, too_many_from_source: 1 } },
+    bad: [
+      { sourceKind: 'host' },
+      { intervalEnd: 'later' },
+      { refusals: 0 },
+      { reasons: { startup_timeout: 0 } },
+      { reasons: { wrong_password: 1 } },
+      { reasons: undefined },
+      { clientAddress: '127.0.0.1' },
+    ],
+  },
 ];
 
 test('each gateway event accepts a good example', () => {

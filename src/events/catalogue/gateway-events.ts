@@ -31,7 +31,12 @@ export const refusalReasons = [
   'shutting_down',
   'setting_refused',
   'unsafe_upstream',
+  'too_many_from_source',
+  'login_throttled',
 ] as const;
+
+/** Most refusals one summary counts per reason (a bound, not a limit anyone should reach in an interval). */
+const refusalCount = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 export const sessionEndReasons = [
   'client_closed',
@@ -82,6 +87,18 @@ export const gatewayEvents = [
       sqlState,
       grantId: fields.id.optional(),
       resourceId: slug.optional(),
+    }),
+  ),
+  defineEvent(
+    'gateway.connection.refusals.summarized',
+    1,
+    'Connections the gateway refused before anyone authenticated (floods, timeouts, garbage, limits), counted by reason for one source over one interval instead of one entry each. The source address is the actor ip (personal data); `sourceKind` says whether it is one address, an IPv6 /64 prefix, or `other` (sources past the per-interval limit, without an address).',
+    strictShape({
+      sourceKind: z.enum(['address', 'ipv6_prefix', 'other']),
+      intervalStart: fields.time,
+      intervalEnd: fields.time,
+      refusals: refusalCount,
+      reasons: strictShape(Object.fromEntries(refusalReasons.map((reason) => [reason, refusalCount.optional()])) as Record<(typeof refusalReasons)[number], z.ZodOptional<typeof refusalCount>>),
     }),
   ),
   defineEvent(

@@ -1,7 +1,7 @@
 // Awaitable reads of a client's first messages (startup, TLS, authentication), before the relay takes the socket.
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import { createFrontendReader, FrontendProtocolError, type FrontendFrame, type FrontendReader, type StartupFrame } from './frontend-reader.ts';
+import { createFrontendReader, FrontendProtocolError, MESSAGE_HEADER_BYTES, type FrontendFrame, type FrontendReader, type StartupFrame } from './frontend-reader.ts';
 
 export interface ClientChannel {
   readonly reader: FrontendReader;
@@ -11,8 +11,17 @@ export interface ClientChannel {
   write(bytes: Buffer): void;
   /** Answers SSLRequest with 'S' and completes the TLS handshake on the same connection. */
   upgradeToTls(context: SecureContext): Promise<void>;
-  /** Stops reading: the relay attaches its own listeners from here on. */
+  /** Stops reading and lifts the message limit to the session's: the relay attaches its own listeners from here on. */
   release(): void;
+}
+
+export interface ClientChannelLimits {
+  /** Longest startup packet (PostgreSQL: 10,000 bytes). */
+  readonly maxStartupBytes: number;
+  /** Largest message before authentication: SASL messages are far smaller than a kilobyte. */
+  readonly maxPreAuthMessageBytes: number;
+  /** Largest message once the relay takes over. */
+  readonly maxMessageBytes: number;
 }
 
 class ClientGoneError extends Error {}
@@ -22,18 +31,27 @@ export function isClientGone(error: unknown): boolean {
   return error instanceof ClientGoneError;
 }
 
-/** @example const channel = createClientChannel(socket, { maxStartupBytes: 10_000, maxMessageBytes }); await channel.readStartup() */
-export function createClientChannel(raw: Socket, limits: { maxStartupBytes: number; maxMessageBytes: number }): ClientChannel {
-  const reader = createFrontendReader(limits);
+/**
+ * Before authentication the client gets small limits: a message is refused on its length field, and once a
+ * whole message is held unread the socket is paused, so a starting connection holds at most
+ * max(maxStartupBytes, maxPreAuthMessageBytes + 5) bytes plus one read, however fast it sends.
+ * @example const channel = createClientChannel(socket, { maxStartupBytes: 10_000, maxPreAuthMessageBytes: 8192, maxMessageBytes }); await channel.readStartup()
+ */
+export function createClientChannel(raw: Socket, limits: ClientChannelLimits): ClientChannel {
+  const reader = createFrontendReader({ maxStartupBytes: limits.maxStartupBytes, maxMessageBytes: limits.maxPreAuthMessageBytes });
+  reader.setMessageLimit(limits.maxPreAuthMessageBytes, 'before authentication');
+  const maxHeldBytes = Math.max(limits.maxStartupBytes, limits.maxPreAuthMessageBytes + MESSAGE_HEADER_BYTES);
   let current: Socket = raw;
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
+  let released = false;
   const onData = (chunk: Buffer): void => {
     try {
       reader.push(chunk);
     } catch (error) {
       failure = error instanceof Error ? error : new FrontendProtocolError('unreadable message');
     }
+    if (reader.buffered() >= maxHeldBytes) current.pause();
     wake?.();
   };
   const onGone = (): void => {
@@ -55,6 +73,7 @@ export function createClientChannel(raw: Socket, limits: { maxStartupBytes: numb
   const next = async <T>(read: () => T | undefined): Promise<T> => {
     for (;;) {
       const value = read();
+      if (!released && current.isPaused() && reader.buffered() < maxHeldBytes) current.resume();
       if (value !== undefined) return value;
       if (failure !== undefined) throw failure;
       await new Promise<void>((resolve) => {
@@ -89,8 +108,10 @@ export function createClientChannel(raw: Socket, limits: { maxStartupBytes: numb
       });
     },
     release() {
+      released = true;
       detach(current);
       current.pause();
+      reader.setMessageLimit(limits.maxMessageBytes);
     },
   };
 }

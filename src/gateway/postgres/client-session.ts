@@ -6,8 +6,9 @@ import { authenticationOk, backendKeyData, errorResponse, negotiateProtocolVersi
 import { authenticateClient } from './client-authentication.ts';
 import { createClientChannel, isClientGone, type ClientChannel } from './client-channel.ts';
 import { FrontendProtocolError } from './frontend-reader.ts';
-import { connectionRefusedEvent, sessionStartedEvent, type Refusal, type SessionIdentity } from './gateway-audit.ts';
+import { sessionStartedEvent, type Refusal, type SessionIdentity } from './gateway-audit.ts';
 import type { GatewayDeps, GatewayResource, GatewaySettings } from './gateway-deps.ts';
+import type { ConnectionGuard } from './pre-auth-admission.ts';
 import type { Grant } from '../../access/access-types.ts';
 import type { SessionEnforcement } from './statement-judge.ts';
 import { createSessionGuard } from './session-guard.ts';
@@ -100,21 +101,28 @@ async function openUpstream(resourceTarget: Promise<UpstreamTarget>, parameters:
 }
 
 /** Checks who the client is and what its credential allows; returns the session's identity and where to connect. */
-async function admit(channel: ClientChannel, deps: GatewayDeps, startup: Startup, clientAddress: string | undefined, noteUser: (user: { id: string; name: string }) => void) {
+async function admit(channel: ClientChannel, deps: GatewayDeps, guard: ConnectionGuard, startup: Startup, clientAddress: string | undefined, noteUser: (user: { id: string; name: string }) => void) {
   const resource = deps.resource(startup.database);
   if (resource === undefined) {
     throw new ConnectionRefused({ reason: 'unknown_resource', sqlState: '3D000' }, `no resource named "${startup.database}"`, 'writ resources lists what you can ask for; the database name is the resource id');
+  }
+  const waitMs = guard.loginWaitMs(startup.user);
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    throw new ConnectionRefused({ reason: 'login_throttled', sqlState: '53300' }, `too many failed sign-ins as "${startup.user}" or from this address; wait ${seconds} s, then try again`);
   }
   const lookup = await deps.findCredentials(startup.user, resource.id, deps.clock.nowMs());
   if (lookup.user !== undefined) noteUser(lookup.user);
   const credential = await authenticateClient(channel, startup.user, resource.id, lookup);
   if (credential === undefined || lookup.user === undefined) {
+    guard.loginFailed(startup.user);
     throw new ConnectionRefused(
       { reason: 'authentication_failed', sqlState: '28P01', resourceId: resource.id },
       `password authentication failed for user "${startup.user}" on ${resource.id}`,
       `run writ connect ${resource.id} for a fresh credential (it needs an active grant: writ request ${resource.id} --level <level> --for 1h --reason "...")`,
     );
   }
+  guard.loginSucceeded(startup.user);
   const grant = await deps.getGrant(credential.grantId);
   const nowMs = deps.clock.nowMs();
   if (grant === undefined || grantState(grant, nowMs) !== 'active' || !resource.levels.includes(grant.level)) {
@@ -146,18 +154,19 @@ function refusalOf(error: ConnectionRefused, startup: Startup | undefined, user:
  * Serves one connection until it ends. Every refusal is answered with the standard ErrorResponse and
  * recorded; the relay starts only after `gateway.session.started` is durable.
  */
-export async function serveClient(raw: Socket, deps: GatewayDeps, settings: GatewaySettings, registry: SessionRegistry, onStartupDone: () => void): Promise<void> {
+export async function serveClient(raw: Socket, deps: GatewayDeps, settings: GatewaySettings, registry: SessionRegistry, guard: ConnectionGuard): Promise<void> {
   const clientAddress = raw.remoteAddress?.replace(/^::ffff:/, '');
-  const channel = createClientChannel(raw, { maxStartupBytes: 10_000, maxMessageBytes: settings.maxMessageBytes });
+  const channel = createClientChannel(raw, { maxStartupBytes: 10_000, maxPreAuthMessageBytes: settings.maxPreAuthMessageBytes, maxMessageBytes: settings.maxMessageBytes });
   let startup: Startup | undefined;
   let user: { id: string; name: string } | undefined;
+  let authenticated = false;
   let upstream: UpstreamSession | undefined;
   let startupDone = false;
   const finishStartup = (): void => {
     if (startupDone) return;
     startupDone = true;
     clearTimeout(timer);
-    onStartupDone();
+    guard.startupDone();
   };
   let timedOut: ConnectionRefused | undefined;
   const timer = setTimeout(() => {
@@ -173,9 +182,10 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
     if (settings.requireTls && !startup.tls) {
       throw new ConnectionRefused({ reason: 'tls_required', sqlState: '28000' }, 'Writ accepts only TLS connections here', 'connect with sslmode=require');
     }
-    const admitted = await admit(channel, deps, startup, clientAddress, (found) => {
+    const admitted = await admit(channel, deps, guard, startup, clientAddress, (found) => {
       user = found;
     });
+    authenticated = true;
     const enforcement = admitted.resource.enforcement(admitted.grant.level);
     const parameters = upstreamParameters(startup, enforcement, admitted.resource.id);
     upstream = await openUpstream(admitted.resource.upstream(admitted.grant.level), parameters, enforcement, settings.upstreamConnectTimeoutMs, admitted.resource.id);
@@ -190,11 +200,11 @@ export async function serveClient(raw: Socket, deps: GatewayDeps, settings: Gate
   } catch (error) {
     finishStartup();
     upstream?.socket.destroy();
-    await refuse(channel, deps, timedOut ?? error, startup, user, clientAddress);
+    await refuse(channel, deps, guard, timedOut ?? error, startup, user, clientAddress, authenticated);
   }
 }
 
-async function refuse(channel: ClientChannel, deps: GatewayDeps, error: unknown, startup: Startup | undefined, user: { id: string; name: string } | undefined, clientAddress: string | undefined): Promise<void> {
+async function refuse(channel: ClientChannel, deps: GatewayDeps, guard: ConnectionGuard, error: unknown, startup: Startup | undefined, user: { id: string; name: string } | undefined, clientAddress: string | undefined, authenticated: boolean): Promise<void> {
   const socket = channel.socket();
   if (error instanceof LedgerUnavailable) {
     // Nothing more can be recorded while the ledger fails; the server log keeps the cause.
@@ -217,9 +227,7 @@ async function refuse(channel: ClientChannel, deps: GatewayDeps, error: unknown,
     socket.end(errorResponse(fields));
   }
   socket.destroySoon();
-  await Promise.resolve().then(() => deps.appender.append([deps.auditEntry(connectionRefusedEvent(refusalOf(refused, startup, user, clientAddress)))])).catch((failure: unknown) => {
-    deps.log.error({ err: failure }, 'could not record a refused gateway connection');
-  });
+  await guard.refused(refusalOf(refused, startup, user, clientAddress), authenticated);
 }
 
 interface Admitted {

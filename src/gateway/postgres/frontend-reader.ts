@@ -109,6 +109,11 @@ export interface FrontendReader {
   read(): FrontendFrame | undefined;
   /** Bytes held: after an SSLRequest, anything but 0 means the client sent data before the TLS handshake. */
   buffered(): number;
+  /**
+   * Changes the largest message accepted from here on (before authentication it is small; an authenticated
+   * session gets `maxMessageBytes`). `what` names the limit in the error, e.g. 'before authentication'.
+   */
+  setMessageLimit(maxMessageBytes: number, what?: string): void;
 }
 
 const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(FrontendMessageType));
@@ -125,14 +130,20 @@ export function describeMessageType(type: number): string {
   return type >= 0x21 && type <= 0x7e ? `'${String.fromCharCode(type)}'` : `0x${type.toString(16).padStart(2, '0')}`;
 }
 
-export function createFrontendReader(options: FrontendReaderOptions): FrontendReader {
-  const { maxStartupBytes, maxMessageBytes } = options;
-  if (!Number.isInteger(maxStartupBytes) || maxStartupBytes < 16 || maxStartupBytes > 0x7fffffff) {
-    throw new RangeError(`maxStartupBytes must be an integer from 16, got ${maxStartupBytes}`);
-  }
+function checkMessageLimit(maxMessageBytes: number): number {
   if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 4 || maxMessageBytes > 0x7fffffff) {
     throw new RangeError(`maxMessageBytes must be an integer from 4, got ${maxMessageBytes}`);
   }
+  return maxMessageBytes;
+}
+
+export function createFrontendReader(options: FrontendReaderOptions): FrontendReader {
+  const { maxStartupBytes } = options;
+  if (!Number.isInteger(maxStartupBytes) || maxStartupBytes < 16 || maxStartupBytes > 0x7fffffff) {
+    throw new RangeError(`maxStartupBytes must be an integer from 16, got ${maxStartupBytes}`);
+  }
+  let maxMessageBytes = checkMessageLimit(options.maxMessageBytes);
+  let limitName = 'the limit is';
   const queue = createByteQueue();
   let failure: FrontendProtocolError | undefined;
 
@@ -167,7 +178,7 @@ export function createFrontendReader(options: FrontendReaderOptions): FrontendRe
     const length = queue.int32At(1);
     if (length < 4) fail(`message of type ${describeMessageType(type)} declares ${length} bytes, less than its own length field`);
     if (length > maxMessageBytes) {
-      fail(`message of type ${describeMessageType(type)} declares ${length} bytes; the limit is ${maxMessageBytes}`);
+      fail(`message of type ${describeMessageType(type)} declares ${length} bytes; ${limitName} ${maxMessageBytes}`);
     }
     if (length !== 4 && BODYLESS_TYPES.has(type)) {
       fail(`message of type ${describeMessageType(type)} declares ${length} bytes; it has no body, so 4`);
@@ -184,6 +195,10 @@ export function createFrontendReader(options: FrontendReaderOptions): FrontendRe
     readStartup,
     read,
     buffered: () => queue.size(),
+    setMessageLimit(bytes, what) {
+      maxMessageBytes = checkMessageLimit(bytes);
+      limitName = what === undefined ? 'the limit is' : `the limit ${what} is`;
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { EventInput } from '../../events/event-schema.ts';
 import type { Violation } from './session-guard.ts';
+import { formatEventTime } from '../../events/event-time.ts';
 
 /** Longest statement text kept in an event; longer text is cut and its full SHA-256 kept. */
 export const MAX_AUDITED_SQL_CHARS = 32_768;
@@ -172,7 +173,9 @@ export type RefusalReason =
   | 'tls_required'
   | 'shutting_down'
   | 'setting_refused'
-  | 'unsafe_upstream';
+  | 'unsafe_upstream'
+  | 'too_many_from_source'
+  | 'login_throttled';
 
 export interface Refusal {
   readonly reason: RefusalReason;
@@ -202,4 +205,29 @@ export function connectionRefusedEvent(refusal: Refusal): EventInput {
     event.personal = { claimedUserName: refusal.claimedUserName.slice(0, 256) };
   }
   return event;
+}
+
+/** One source's refusals before authentication over one interval (see refusal-summaries.ts). */
+export interface RefusalSummary {
+  /** The client's address, the /64 prefix of an IPv6 one, or undefined for sources past the per-interval limit. */
+  readonly source: { readonly kind: 'address' | 'ipv6_prefix'; readonly address: string } | { readonly kind: 'other' };
+  readonly intervalStartMs: number;
+  readonly intervalEndMs: number;
+  readonly reasons: ReadonlyMap<RefusalReason, number>;
+}
+
+/** `gateway.connection.refusals.summarized`, outcome denied: one entry for many anonymous refusals. */
+export function refusalsSummarizedEvent(summary: RefusalSummary): EventInput {
+  const actor: EventInput['actor'] = { kind: 'user', id: 'unknown' };
+  if (summary.source.kind !== 'other') actor.ip = summary.source.address;
+  const reasons = Object.fromEntries(summary.reasons);
+  const refusals = [...summary.reasons.values()].reduce((sum, count) => sum + count, 0);
+  const data = {
+    sourceKind: summary.source.kind,
+    intervalStart: formatEventTime(summary.intervalStartMs),
+    intervalEnd: formatEventTime(summary.intervalEndMs),
+    refusals,
+    reasons,
+  };
+  return { type: 'gateway.connection.refusals.summarized', actor, targets: [], outcome: 'denied', data };
 }

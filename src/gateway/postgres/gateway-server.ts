@@ -1,10 +1,9 @@
 // The PostgreSQL gateway's listener: bounded connections, one session per client, grants watched, clean shutdown.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { errorResponse } from './backend-messages.ts';
 import { serveClient } from './client-session.ts';
-import { connectionRefusedEvent } from './gateway-audit.ts';
 import type { GatewayDeps, GatewaySettings } from './gateway-deps.ts';
 import { startGrantWatcher } from './grant-watcher.ts';
+import { createPreAuthAdmission } from './pre-auth-admission.ts';
 import { createSessionRegistry, type SessionRegistry } from './session-registry.ts';
 import { loadStatementParser } from './statement-inspector.ts';
 
@@ -13,20 +12,12 @@ export interface PostgresGateway {
   readonly registry: SessionRegistry;
   /** Reads live grants now and cuts the sessions of ended ones (the watcher also does this on its own). */
   checkGrants(): Promise<void>;
-  /** Stops accepting, ends every session with a FATAL "shutting down", waits for their end events. */
+  /** Writes the refusal summaries counted so far now (otherwise written every `refusalSummaryIntervalMs`). */
+  summarizeRefusals(): Promise<void>;
+  /** Connections still starting (not yet authenticated), all sources. */
+  startingConnections(): number;
+  /** Stops accepting, ends every session with a FATAL "shutting down", waits for their end events, writes pending refusal summaries. */
   close(): Promise<void>;
-}
-
-function refuseOverLimit(socket: Socket, deps: GatewayDeps, message: string): void {
-  socket.on('error', () => undefined);
-  socket.end(errorResponse({ severity: 'FATAL', code: '53300', message }));
-  socket.destroySoon();
-  const clientAddress = socket.remoteAddress?.replace(/^::ffff:/, '');
-  const event = connectionRefusedEvent({ reason: 'too_many_connections', sqlState: '53300', database: undefined, user: undefined, claimedUserName: undefined, clientAddress });
-  // Built inside the promise: a throw here, in the listener's callback, would take the whole process down.
-  Promise.resolve().then(() => deps.appender.append([deps.auditEntry(event)])).catch((error: unknown) => {
-    deps.log.error({ err: error }, 'could not record a refused gateway connection');
-  });
 }
 
 /**
@@ -40,26 +31,27 @@ export async function startPostgresGateway(deps: GatewayDeps, settings: GatewayS
   /** Connections still in startup: closing does not wait for them to finish (or time out). */
   const startingSockets = new Set<Socket>();
   const sessions = new Set<Promise<void>>();
-  let starting = 0;
+  const admission = createPreAuthAdmission(deps, settings);
   let closing = false;
   const server: Server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
     if (closing) {
       socket.destroy();
       return;
     }
-    if (sockets.size >= settings.maxConnections || starting >= settings.maxStartingConnections) {
-      refuseOverLimit(socket, deps, 'Writ has too many connections open; try again shortly');
-      return;
-    }
+    const admitted = admission.admit(socket, { tooMany: sockets.size >= settings.maxConnections });
+    if (admitted.kind === 'refused') return;
     sockets.add(socket);
     startingSockets.add(socket);
-    starting += 1;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     socket.on('error', () => undefined);
-    const served = serveClient(socket, deps, settings, registry, () => {
-      starting -= 1;
-      startingSockets.delete(socket);
+    const guard = admitted.guard;
+    const served = serveClient(socket, deps, settings, registry, {
+      ...guard,
+      startupDone() {
+        guard.startupDone();
+        startingSockets.delete(socket);
+      },
     })
       .catch((error: unknown) => {
         deps.log.error({ err: error }, 'a gateway connection failed');
@@ -89,6 +81,8 @@ export async function startPostgresGateway(deps: GatewayDeps, settings: GatewayS
     address: { host: bound.address, port: bound.port },
     registry,
     checkGrants: () => watcher.check(true),
+    summarizeRefusals: () => admission.summarize(),
+    startingConnections: () => admission.starting(),
     async close() {
       closing = true;
       watcher.stop();
@@ -98,6 +92,7 @@ export async function startPostgresGateway(deps: GatewayDeps, settings: GatewayS
       await Promise.all([...sessions]);
       for (const socket of sockets) socket.destroy();
       await closed;
+      await admission.close();
     },
   };
 }

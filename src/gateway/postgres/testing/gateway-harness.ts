@@ -38,6 +38,8 @@ export interface GatewayHarness {
   events(type?: string): Promise<RecordedEvent[]>;
   /** Events of `type` appended after the first `mark` events. */
   eventsSince(mark: number, type: string): Promise<RecordedEvent[]>;
+  /** Writes the gateway's pending refusal summaries, then adds up every summary's counts by reason. */
+  refusalCounts(): Promise<Record<string, number>>;
   /** Waits (bounded) until at least `sessions` sessions have ended after the first `mark` events. */
   endedSince(mark: number, sessions: number): Promise<RecordedEvent[]>;
   close(): Promise<void>;
@@ -135,6 +137,14 @@ export async function createGatewayHarness(
     },
     events: (type) => Promise.resolve(decode(recorded.filter((pending) => type === undefined || pending.type === type))),
     eventsSince: (mark, type) => Promise.resolve(decode(recorded.slice(mark).filter((pending) => pending.type === type))),
+    async refusalCounts() {
+      await gateway.summarizeRefusals();
+      const counts: Record<string, number> = {};
+      for (const event of decode(recorded.filter((pending) => pending.type === 'gateway.connection.refusals.summarized'))) {
+        for (const [reason, count] of Object.entries(event.data.reasons as Record<string, number>)) counts[reason] = (counts[reason] ?? 0) + count;
+      }
+      return counts;
+    },
     endedSince: (mark, sessions) =>
       eventually(`${sessions} ended sessions`, () => {
         const ended = decode(recorded.slice(mark).filter((pending) => pending.type === 'gateway.session.ended'));
