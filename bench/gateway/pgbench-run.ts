@@ -74,13 +74,25 @@ export async function pgbenchVersion(): Promise<string | undefined> {
   }
 }
 
-/** Creates `database` when missing and fills it with `pgbench -i -s scale` unless it already holds that scale. */
+/** The role Writ's read-only level connects as in the bench: it can read everything and write nothing (ADR 0014). */
+export const BENCH_READER_ROLE = 'writ_bench_reader';
+
+/**
+ * Creates `database` when missing and fills it with `pgbench -i -s scale` unless it already holds that scale; creates
+ * the reader role (with the superuser's password, if it has one) when missing.
+ */
 export async function ensurePgbenchDatabase(baseUrl: string, database: string, scale: number): Promise<void> {
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   try {
     const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
     if (found.rowCount === 0) await admin.query(`create database ${database}`);
+    const role = await admin.query('select 1 from pg_roles where rolname = $1', [BENCH_READER_ROLE]);
+    if (role.rowCount === 0) {
+      const password = targetOfUrl(baseUrl, database).password;
+      await admin.query(`create role ${BENCH_READER_ROLE} login${password === undefined ? '' : ` password ${admin.escapeLiteral(password)}`}`);
+      await admin.query(`grant pg_read_all_data to ${BENCH_READER_ROLE}`);
+    }
   } finally {
     await admin.end();
   }

@@ -1,5 +1,6 @@
 // Through a running Writ's HTTP API: a bench user in a group, a read-only request (auto-approved by the bench policy), a gateway password.
 import { randomBytes } from 'node:crypto';
+import { BENCH_READER_ROLE } from './pgbench-run.ts';
 
 /** The policy the benchmark applies: one resource on the local PostgreSQL, read-only granted at once to the `bench` group. */
 export function benchPolicy(upstream: { host: string; port: number; user: string; database: string }): string {
@@ -12,7 +13,7 @@ resources:
     labels: { env: bench }
     connection: { host: ${upstream.host}, port: ${upstream.port}, database: ${upstream.database}, tls: disable }
     levels:
-      read-only: { username: ${upstream.user}, password: "env:WRIT_BENCH_UPSTREAM_PASSWORD?" }
+      read-only: { username: ${BENCH_READER_ROLE}, password: "env:WRIT_BENCH_UPSTREAM_PASSWORD?" }
 policies:
   - name: bench
     requesters: { groups: [bench] }
