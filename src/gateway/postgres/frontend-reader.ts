@@ -6,15 +6,15 @@
  * @see https://www.postgresql.org/docs/current/protocol-flow.html
  */
 
+/** 'X': a Terminate message's type byte. */
+const TERMINATE_TYPE = 0x58;
+
 /** Any violation of the frontend protocol; the connection cannot continue after one. */
 export class FrontendProtocolError extends Error {
   /** protocol_violation */
   readonly sqlState = '08P01';
 
-  /**
-   * @param silent the server closes without an ErrorResponse, as PostgreSQL does for a startup packet of impossible
-   *   length (it only logs it): a client that sent Terminate before its StartupMessage expects no answer.
-   */
+  /** @param silent close without an ErrorResponse: a client that sent Terminate before its StartupMessage expects none. */
   constructor(
     message: string,
     readonly silent = false,
@@ -158,7 +158,9 @@ export function createFrontendReader(options: FrontendReaderOptions): FrontendRe
     if (queue.size() < 4) return undefined;
     const length = queue.int32At(0);
     if (length < 8 || length > maxStartupBytes) {
-      fail(`startup packet declares ${length} bytes; it must have 8 to ${maxStartupBytes}`, true);
+      // A Terminate ('X', length 4) where the startup packet belongs: node-postgres's connect() then end(). PostgreSQL
+      // only logs an impossible startup length, so such a client expects no answer; other garbage is told why.
+      fail(`startup packet declares ${length} bytes; it must have 8 to ${maxStartupBytes}`, queue.byteAt(0) === TERMINATE_TYPE);
     }
     if (queue.size() < length) return undefined;
     try {
