@@ -1,4 +1,4 @@
-// Failed gateway sign-ins, per claimed user name and per source, throttled by the same rule as HTTP sign-ins.
+// Failed gateway sign-ins, per claimed user name from one source and per source, throttled by the same rule as HTTP sign-ins.
 import { decideLoginThrottle, throttleKey, type LoginThrottleSettings } from '../../identity/login-throttle.ts';
 import type { Clock } from '../../shared/clock.ts';
 
@@ -6,8 +6,17 @@ export interface GatewayLoginThrottle {
   /** 0 when the attempt may go ahead; else how long (ms) the client must wait before trying again. */
   waitMs(claimedUser: string, source: string): number;
   failed(claimedUser: string, source: string): void;
-  /** A successful sign-in clears the name's failures (not the source's: others may share it). */
-  succeeded(claimedUser: string): void;
+  /** A successful sign-in clears the name's failures from that source (not the source's own: others may share it). */
+  succeeded(claimedUser: string, source: string): void;
+}
+
+/*
+ * Unlike HTTP sign-ins, a name's failures count per source, never across sources. Gateway passwords are 256 random bits
+ * issued by Writ, so counting a name's failures from everywhere protects nothing against guessing, and it would let
+ * anyone who knows a person's name keep that person out by failing under it from another address.
+ */
+function nameKey(claimedUser: string, source: string): string {
+  return `user:${throttleKey(claimedUser)}@${source}`;
 }
 
 /** Failures kept per key; the rule never needs more (it doubles past 40 at most). */
@@ -40,17 +49,17 @@ export function createGatewayLoginThrottle(clock: Clock, settings: LoginThrottle
   return {
     waitMs(claimedUser, source) {
       const nowMs = clock.nowMs();
-      const decision = decideLoginThrottle({ accountMs: recent(`user:${throttleKey(claimedUser)}`, nowMs), ipMs: recent(`source:${source}`, nowMs) }, nowMs, settings);
+      const decision = decideLoginThrottle({ accountMs: recent(nameKey(claimedUser, source), nowMs), ipMs: recent(`source:${source}`, nowMs) }, nowMs, settings);
       if (decision.kind === 'allow') return 0;
       return decision.kind === 'delay' ? decision.delayMs : decision.retryAfterMs;
     },
     failed(claimedUser, source) {
       const nowMs = clock.nowMs();
-      note(`user:${throttleKey(claimedUser)}`, nowMs);
+      note(nameKey(claimedUser, source), nowMs);
       note(`source:${source}`, nowMs);
     },
-    succeeded(claimedUser) {
-      failures.delete(`user:${throttleKey(claimedUser)}`);
+    succeeded(claimedUser, source) {
+      failures.delete(nameKey(claimedUser, source));
     },
   };
 }

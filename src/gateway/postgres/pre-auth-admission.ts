@@ -109,7 +109,7 @@ export function createPreAuthAdmission(deps: GatewayDeps, settings: GatewaySetti
       },
       loginWaitMs: (claimedUser) => throttle.waitMs(claimedUser, sourceKey),
       loginFailed: (claimedUser) => { throttle.failed(claimedUser, sourceKey); },
-      loginSucceeded: (claimedUser) => { throttle.succeeded(claimedUser); },
+      loginSucceeded: (claimedUser) => { throttle.succeeded(claimedUser, sourceKey); },
       refused: (refusal, authenticated) => (displaced.has(socket) ? Promise.resolve() : record(refusal, source, authenticated)),
     };
   };
