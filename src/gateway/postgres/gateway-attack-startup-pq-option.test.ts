@@ -1,7 +1,6 @@
-// Attack (issue 11 attacker's pass): a protocol option (`_pq_.` name) smuggled into the options startup parameter.
-// Writ takes "-c _pq_.x=1" as a harmless custom setting (it has a dot), then cannot build the upstream StartupMessage
-// (which refuses `_pq_.` names): the user gets an internal error (XX000) and the ledger a protocol_error, where a
-// refusal naming the setting (as for any other refused startup setting, 42501) is what the user should see.
+// Found by issue 11's attacker's pass: a protocol option (`_pq_.` name) smuggled into the options startup parameter
+// once passed as a custom setting (it has a dot) and failed building the upstream StartupMessage (XX000); it is refused
+// by name (42501) like any other startup setting Writ does not pass.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -17,7 +16,7 @@ describe('attack: a _pq_ protocol option given as "-c" in options', () => {
   });
 
   for (const level of ['read-only', 'read-write'] as const) {
-    test(`${level}: refused as a startup setting Writ does not pass, not as an internal failure`, { todo: 'startup-settings.ts accepts _pq_.* names from options; buildStartupMessage then throws' }, async () => {
+    test(`${level}: refused as a startup setting Writ does not pass, not as an internal failure`, async () => {
       const connection = await h.grantAndConnect(level);
       const client = new pg.Client({ connectionString: connection.url, options: '-c _pq_.writ_probe=1' });
       client.on('error', () => undefined);

@@ -50,6 +50,8 @@ test('standard_conforming_strings only at on; settings a session may not change,
     [{ options: '-d 5' }, '42501', /only "-c name=value"/],
     [{ options: '-c nameonly' }, '42501', /only "-c name=value"/],
     [{ replication: 'database' }, '08P01', /replication/],
+    [{ options: '-c _pq_.writ=1' }, '42501', /"_pq_.writ"/],
+    [{ options: '-c user=postgres' }, '42501', /"user"/],
   ];
   for (const [entries, sqlState, message] of cases) {
     const settings = startupSettings(params(entries), { readOnly: false });

@@ -72,6 +72,10 @@ function optionPairs(options: string): Pairs {
 
 function refusedSetting(name: string, value: string): StartupSettings | undefined {
   const lower = name.toLowerCase();
+  // Protocol options (`_pq_.`) are negotiated in the StartupMessage itself, never set through options.
+  if (lower.startsWith('_pq_.') || NOT_SETTINGS.has(lower) || lower === 'replication' || lower === 'options') {
+    return { kind: 'refused', sqlState: '42501', message: `Writ does not pass ${JSON.stringify(name.slice(0, 64))} as a setting: it is not one a session may change` };
+  }
   if (lower === 'client_encoding') {
     if (ENCODINGS_READ_AS_UTF8.has(normalizedEncoding(value))) return undefined;
     return {
