@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { serialize } from 'pg-protocol';
 import type { PendingEntry } from '../../ledger/ledger-store.ts';
 import { errorResponse } from './backend-messages.ts';
-import { describeParameters, MAX_NAMED_OBJECTS, sqlPreparedElsewhere, type ExtendedState } from './extended-state.ts';
+import { describeParameters, forgetStatement, isStatementNameTaken, MAX_NAMED_OBJECTS, preparedStatement, sqlPreparedElsewhere, type ExtendedState } from './extended-state.ts';
 import { FrontendProtocolError, type FrontendFrame } from './frontend-reader.ts';
 import { decodeBind, decodeClose, decodeExecute, decodeParse, decodeQuery } from './frontend-decoders.ts';
 import { statementBlockedEvent, statementExecutedEvent, type AuditedStatement, type QueryProtocol, type SessionIdentity } from './gateway-audit.ts';
@@ -55,13 +55,23 @@ function audit(state: ClientMessageState, batch: ForwardBatch, statement: Omit<A
  * be, aborts the transaction as its own permission errors do and discards until Sync; Writ replaces that
  * error with its own. Answer order and transaction state stay PostgreSQL's.
  */
-function blockStatement(state: ClientMessageState, batch: ForwardBatch, protocol: QueryProtocol, sql: string, denial: { statementKinds: readonly string[]; rule: string; message: string; sqlState: string }): void {
+/** Why a statement is refused; without a hint the client is told to ask for a grant whose level allows it. */
+interface Denial {
+  readonly statementKinds: readonly string[];
+  readonly rule: string;
+  readonly message: string;
+  readonly sqlState: string;
+  readonly hint?: string;
+}
+
+function blockStatement(state: ClientMessageState, batch: ForwardBatch, protocol: QueryProtocol, sql: string, denial: Denial): void {
   const statement: AuditedStatement = { statementIndex: state.statementCount, protocol, sql, statementKinds: denial.statementKinds, parameterCount: 0 };
   state.statementCount += 1;
   state.blockedCount += 1;
   batch.entries.push(state.auditEntry(statementBlockedEvent(state.identity, statement, denial.rule, denial.message)));
   const portal = `writ_blocked_${randomBytes(12).toString('hex')}`;
-  const answer = errorResponse({ severity: 'ERROR', code: denial.sqlState, message: denial.message, detail: `Writ rule: ${denial.rule}`, hint: `Ask for a grant whose level allows it: writ request ${state.identity.resourceId} --level <level> --for 1h --reason "..."` });
+  const hint = denial.hint ?? `Ask for a grant whose level allows it: writ request ${state.identity.resourceId} --level <level> --for 1h --reason "..."`;
+  const answer = errorResponse({ severity: 'ERROR', code: denial.sqlState, message: denial.message, detail: `Writ rule: ${denial.rule}`, hint });
   batch.out.push(serialize.execute({ portal, rows: 0 }));
   if (protocol === 'simple') {
     batch.out.push(SYNC);
@@ -105,13 +115,24 @@ function onParse(state: ClientMessageState, batch: ForwardBatch, frame: Frontend
     blockStatement(state, batch, 'extended', parse.sql, judgement);
     return;
   }
-  remember(state.extended.statements, parse.statement, { sql: parse.sql, judgement });
+  const { extended } = state;
+  if (isStatementNameTaken(extended, parse.statement)) {
+    const message = `prepared statement "${parse.statement.slice(0, 63)}" already exists`;
+    blockStatement(state, batch, 'extended', parse.sql, { statementKinds: judgement.statementKinds, rule: 'duplicate-statement', message, sqlState: '42P05', hint: 'Close the statement before preparing it again, or use another name' });
+    return;
+  }
+  if (extended.statements.size + extended.pendingParses.length >= MAX_NAMED_OBJECTS) {
+    throw new FrontendProtocolError(`this session holds ${MAX_NAMED_OBJECTS} prepared statements or portals; close some before making more`);
+  }
+  // The server drops the unnamed statement as soon as a new Parse of it begins, whether that Parse succeeds or not.
+  if (parse.statement === '') extended.statements.delete('');
+  extended.pendingParses.push({ name: parse.statement, statement: { sql: parse.sql, judgement }, syncNumber: state.tracker.syncsSent + 1 });
   batch.out.push(frame.raw);
 }
 
 function onBind(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
   const bind = decodeBind(frame.body);
-  const prepared = state.extended.statements.get(bind.statement);
+  const prepared = preparedStatement(state.extended, bind.statement);
   remember(state.extended.portals, bind.portal, {
     sql: prepared?.sql ?? sqlPreparedElsewhere(bind.statement),
     statementKinds: prepared?.judgement.statementKinds ?? ['ExecuteStmt'],
@@ -138,7 +159,7 @@ function onExecute(state: ClientMessageState, batch: ForwardBatch, frame: Fronte
 
 function onClose(state: ClientMessageState, batch: ForwardBatch, frame: FrontendFrame): void {
   const close = decodeClose(frame.body);
-  if (close.target === 'statement') state.extended.statements.delete(close.name);
+  if (close.target === 'statement') forgetStatement(state.extended, close.name);
   else state.extended.portals.delete(close.name);
   batch.out.push(frame.raw);
 }

@@ -18,13 +18,67 @@ export interface BoundPortal {
   readonly parameters: readonly (string | null)[] | undefined;
 }
 
+/** A Parse forwarded and not yet answered: it becomes a prepared statement only at the server's ParseComplete. */
+export interface PendingParse {
+  readonly name: string;
+  readonly statement: PreparedStatement;
+  /** The number of the ReadyForQuery by which the server has answered it. */
+  readonly syncNumber: number;
+}
+
 export interface ExtendedState {
+  /** Statements the server confirmed (ParseComplete). */
   readonly statements: Map<string, PreparedStatement>;
+  /** Parses forwarded, oldest first, until the server answers them. */
+  readonly pendingParses: PendingParse[];
   readonly portals: Map<string, BoundPortal>;
 }
 
 export function createExtendedState(): ExtendedState {
-  return { statements: new Map(), portals: new Map() };
+  return { statements: new Map(), pendingParses: [], portals: new Map() };
+}
+
+/*
+ * Why a Parse is remembered only once the server confirms it: a Parse the server refuses (a duplicate name, 42P05, or
+ * a text its parse analysis rejects) leaves the server's statement as it was. Had Writ taken the refused text, every
+ * later Execute of that name would be audited as the refused text while the server ran the earlier one.
+ */
+
+/**
+ * The statement a Bind of `name` runs, as far as Writ knows: the newest Parse of it still in flight (if that Parse
+ * fails, the server discards the Bind too), else the confirmed one.
+ * @example preparedStatement(state, 's1')?.sql
+ */
+export function preparedStatement(state: ExtendedState, name: string): PreparedStatement | undefined {
+  for (let index = state.pendingParses.length - 1; index >= 0; index -= 1) {
+    const pending = state.pendingParses[index];
+    if (pending?.name === name) return pending.statement;
+  }
+  return state.statements.get(name);
+}
+
+/** Whether a named statement exists or is being parsed: PostgreSQL refuses to parse it again until it is closed. */
+export function isStatementNameTaken(state: ExtendedState, name: string): boolean {
+  return name !== '' && (state.statements.has(name) || state.pendingParses.some((pending) => pending.name === name));
+}
+
+/** ParseComplete: the oldest Parse in flight is now a prepared statement. */
+export function confirmParse(state: ExtendedState): void {
+  const pending = state.pendingParses.shift();
+  if (pending !== undefined) state.statements.set(pending.name, pending.statement);
+}
+
+/** ReadyForQuery number `answered`: the Parses it ends that got no ParseComplete failed or were skipped, so never exist. */
+export function dropUnansweredParses(state: ExtendedState, answered: number): void {
+  while (state.pendingParses[0] !== undefined && state.pendingParses[0].syncNumber <= answered) state.pendingParses.shift();
+}
+
+/** Close of a statement: gone from the server once it gets there, whether confirmed or still in flight. */
+export function forgetStatement(state: ExtendedState, name: string): void {
+  state.statements.delete(name);
+  for (let index = state.pendingParses.length - 1; index >= 0; index -= 1) {
+    if (state.pendingParses[index]?.name === name) state.pendingParses.splice(index, 1);
+  }
 }
 
 /**

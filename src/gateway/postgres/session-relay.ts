@@ -8,7 +8,7 @@ import { createBackendFramer, decodeCommandComplete } from './backend-framer.ts'
 import { decodeErrorFields } from './backend-messages.ts';
 import { decodeParameterStatus } from './backend-message-fields.ts';
 import { handleClientMessage, mustAwaitServerSettings, type ClientMessageState, type ForwardBatch } from './client-messages.ts';
-import { createExtendedState } from './extended-state.ts';
+import { confirmParse, createExtendedState, dropUnansweredParses } from './extended-state.ts';
 import { FrontendProtocolError, type FrontendFrame, type FrontendReader } from './frontend-reader.ts';
 import { sessionEndedEvent, sessionViolationEvent, statementsCompletedEvent, type SessionEndReason, type SessionIdentity } from './gateway-audit.ts';
 import type { SessionGuard, Violation } from './session-guard.ts';
@@ -141,7 +141,8 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
       const severity = fields.get('V') ?? fields.get('S');
       if (severity === 'FATAL' || severity === 'PANIC') upstreamFatal = true;
       tracker.onError(fields.get('C'));
-    } else if (type === 0x49) tracker.onEmptyQuery();
+    } else if (type === 0x31 /* ParseComplete */) confirmParse(state.extended);
+    else if (type === 0x49) tracker.onEmptyQuery();
     else if (type === 0x73) tracker.onPortalSuspended();
     else if (type === 0x47) {
       const violation = guard.onCopyIn(tracker.head());
@@ -149,6 +150,7 @@ export function startRelay(deps: RelayDeps, settings: RelaySettings, input: Rela
       tracker.onCopyInResponse();
     } else if (type === 0x5a) {
       tracker.onReadyForQuery();
+      dropUnansweredParses(state.extended, tracker.syncsAnswered);
       // A probe still unanswered at its pipeline's ReadyForQuery never will be; keeping it would hold the relay in message mode.
       for (const [portal, probe] of state.probes) if (probe.syncNumber <= tracker.syncsAnswered) state.probes.delete(portal);
       if (tracker.completed >= settings.completionBatch) flushCompletions();
