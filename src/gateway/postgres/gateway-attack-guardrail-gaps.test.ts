@@ -1,7 +1,6 @@
-// Attack (issue 11 attacker's pass): statements that destroy data on the read-write level while the harness's
-// guardrails (no-drop: drop, truncate; no-unbounded-delete: delete, update without WHERE) let them through.
-// Guardrails are documented as catching mistakes, not a user set on getting around them (guardrails.ts); these are
-// plain statements, not DO blocks or functions.
+// Found by issue 11's attacker's pass: plain statements that destroyed data past the harness's read-write guardrails
+// (no-drop: drop, truncate; no-unbounded-delete: delete, update without WHERE): a MERGE that deletes every row, and
+// ALTER TABLE ... DROP COLUMN. Both are refused now (statement-facts.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -23,7 +22,7 @@ describe('attack: data destroyed on the read-write level past its guardrails', {
     await h.close();
   });
 
-  test('MERGE ... ON true WHEN MATCHED THEN DELETE (every row) is refused like DELETE without WHERE', { todo: 'the unbounded-delete guardrail looks only at DeleteStmt/UpdateStmt nodes; a MERGE action deletes without one' }, async () => {
+  test('MERGE ... ON true WHEN MATCHED THEN DELETE (every row) is refused like DELETE without WHERE', async () => {
     await withScratchTable(h.upstream, 'id int', async (table) => {
       await queryTestUpstream(h.upstream, `INSERT INTO ${table} SELECT generate_series(1, 5)`);
       assert.equal(await sqlStateOf(client.query(`DELETE FROM ${table}`)), '42501', 'the guardrail refuses the plain form');
@@ -34,7 +33,7 @@ describe('attack: data destroyed on the read-write level past its guardrails', {
     });
   });
 
-  test('ALTER TABLE ... DROP COLUMN (the column\'s data is gone) is refused by no-drop', { todo: 'no-drop matches Drop* statement nodes only; ALTER TABLE DROP COLUMN is an AlterTableStmt' }, async () => {
+  test('ALTER TABLE ... DROP COLUMN (the column\'s data is gone) is refused by no-drop', async () => {
     await withScratchTable(h.upstream, 'id int, payload text', async (table) => {
       const state = await sqlStateOf(client.query(`ALTER TABLE ${table} DROP COLUMN payload`));
       const columns = await queryTestUpstream(h.upstream, `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = '${table}'`);

@@ -93,3 +93,17 @@ test('compiled guardrails are reused, and a rule keeps working across calls', ()
     assert.equal(verdictOf('SELECT 1', [noSleep]).kind, 'allow');
   }
 });
+
+test('a MERGE that deletes or updates counts as a DELETE or UPDATE without WHERE; ALTER TABLE ... DROP COLUMN counts as a drop', () => {
+  const noUnbounded = [rule({ name: 'no-unbounded', statements: ['delete', 'update'], withoutWhere: true })];
+  const noDrop = [rule({ name: 'no-drop', statements: ['drop'] })];
+  const judge = (sql: string, rules: readonly Guardrail[]): string => {
+    const verdict = evaluateGuardrails(inspectSql(sql), rules);
+    return verdict.kind === 'deny' ? verdict.message : 'allow';
+  };
+  assert.match(judge('MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE', noUnbounded), /MERGE containing DELETE without WHERE/);
+  assert.match(judge('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED AND s.gone THEN UPDATE SET v = 1', noUnbounded), /MERGE containing UPDATE without WHERE/);
+  assert.equal(judge('MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id)', noUnbounded), 'allow');
+  assert.match(judge('ALTER TABLE t DROP COLUMN payload', noDrop), /ALTER TABLE containing DROP/);
+  assert.equal(judge('ALTER TABLE t ADD COLUMN payload text', noDrop), 'allow');
+});

@@ -8,7 +8,9 @@ import { ALLOW, deny, type StatementVerdict } from './statement-verdict.ts';
 /*
  * A statement matches a guardrail when every condition the guardrail gives holds:
  * - `statements`: the statement, or one nested in it (a CTE, EXPLAIN, PREPARE, COPY, DECLARE), is of a listed kind;
- * - `withoutWhere`: an UPDATE or DELETE in it (of a listed kind, when `statements` is given) has no WHERE clause;
+ * - `withoutWhere`: an UPDATE or DELETE in it (of a listed kind, when `statements` is given) has no WHERE clause; a
+ *   MERGE's DELETE and UPDATE actions count as such (their rows are bounded only by a join Writ cannot judge);
+ *   ALTER TABLE ... DROP COLUMN counts as a `drop`;
  * - `pattern`: the statement's text matches, case-insensitively (comments included, as sent).
  * Guardrails catch mistakes; they do not bind a read-write user set on getting around them (a DO block, a function,
  * `WHERE true`). A string that does not parse is refused when the level has any guardrail.

@@ -38,6 +38,8 @@ export interface SettingChange {
 
 const MODIFYING = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
+const MERGE_ACTIONS: Readonly<Record<string, 'DeleteStmt' | 'UpdateStmt'>> = { CMD_DELETE: 'DeleteStmt', CMD_UPDATE: 'UpdateStmt' };
+
 const LOCKING_CLAUSES: Readonly<Record<string, string>> = {
   LCS_FORKEYSHARE: 'FOR KEY SHARE',
   LCS_FORSHARE: 'FOR SHARE',
@@ -86,6 +88,16 @@ function visitNode(name: string, body: Readonly<Record<string, unknown>>, facts:
   if (MODIFYING.has(name)) {
     facts.modifications.push({ node: name as Modification['node'], hasWhere: body['whereClause'] !== undefined && body['whereClause'] !== null });
   }
+  // MERGE's actions delete and update rows bounded only by its join: guardrails see them as DELETE and UPDATE without WHERE.
+  if (name === 'MergeWhenClause') {
+    const action = MERGE_ACTIONS[String(body['commandType'])];
+    if (action !== undefined) {
+      facts.statementNodes.add(action);
+      facts.modifications.push({ node: action, hasWhere: false });
+    }
+  }
+  // ALTER TABLE ... DROP COLUMN destroys data as a DROP does: guardrails on `drop` see it.
+  if (name === 'AlterTableCmd' && body['subtype'] === 'AT_DropColumn') facts.statementNodes.add('DropStmt');
   if (name === 'SelectStmt' && body['intoClause'] !== undefined) facts.selectInto = true;
   if (name === 'LockingClause') facts.lockingClauses.add(LOCKING_CLAUSES[String(body['strength'])] ?? 'FOR UPDATE');
   // CALL keeps its FuncCall unwrapped (a field typed FuncCall, not Node), so the walk would not see it as a node.
