@@ -17,7 +17,8 @@ export interface SessionEnforcement {
 export type Judgement =
   /** `statementNodes`: each statement's parse node, in order (empty when the text went to the server unparsed). */
   | { readonly kind: 'allow'; readonly statementKinds: readonly string[]; readonly statementNodes: readonly string[] }
-  | { readonly kind: 'deny'; readonly statementKinds: readonly string[]; readonly rule: string; readonly message: string; readonly sqlState: string };
+  /** `hint`: what to do instead, when asking for another level would not help. */
+  | { readonly kind: 'deny'; readonly statementKinds: readonly string[]; readonly rule: string; readonly message: string; readonly sqlState: string; readonly hint?: string };
 
 export type StatementJudge = (sql: string) => Judgement;
 
@@ -25,6 +26,8 @@ const SYNTAX_ERROR = '42601';
 const MAX_CACHED_JUDGEMENTS = 256;
 const MAX_CACHED_SQL_CHARS = 4096;
 const INSUFFICIENT_PRIVILEGE = '42501';
+const PINNED_HINT = 'No level may change client_encoding or standard_conforming_strings through Writ; write strings without relying on backslash escapes in plain literals (use E\'...\' strings)';
+const UNPARSEABLE_HINT = "Check the statement's syntax; on this level Writ forwards only what PostgreSQL's parser can read";
 
 /**
  * Builds the judge of one session. Every level refuses changes to the pinned lexing settings. Text PostgreSQL's
@@ -54,11 +57,11 @@ function judge(enforcement: SessionEnforcement, sql: string): Judgement {
     // With nothing to enforce on the text, the server's own syntax error (and its position) is the better answer;
     // the pinned settings still hold, watched through the server's ParameterStatus (session-guard.ts).
     if (!enforcement.readOnly && enforcement.guardrails.length === 0) return { kind: 'allow', statementKinds: [], statementNodes: [] };
-    return { kind: 'deny', statementKinds: [], rule: 'unparseable', message: `Writ could not parse this statement, so it was not run: ${inspection.message}`, sqlState: SYNTAX_ERROR };
+    return { kind: 'deny', statementKinds: [], rule: 'unparseable', message: `Writ could not parse this statement, so it was not run: ${inspection.message}`, sqlState: SYNTAX_ERROR, hint: UNPARSEABLE_HINT };
   }
   const statementKinds = inspection.kinds;
   const pinned = pinnedSettingRefusal(inspection);
-  if (pinned !== undefined) return { kind: 'deny', statementKinds, rule: PINNED_SETTING_RULE, message: pinned, sqlState: INSUFFICIENT_PRIVILEGE };
+  if (pinned !== undefined) return { kind: 'deny', statementKinds, rule: PINNED_SETTING_RULE, message: pinned, sqlState: INSUFFICIENT_PRIVILEGE, hint: PINNED_HINT };
   if (enforcement.readOnly) {
     const verdict = checkReadOnly(inspection);
     if (verdict.kind === 'deny') return { kind: 'deny', statementKinds, rule: verdict.rule, message: verdict.message, sqlState: INSUFFICIENT_PRIVILEGE };
