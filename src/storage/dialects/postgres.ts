@@ -31,8 +31,18 @@ const postgresCapabilities: BackendCapabilities = {
   },
 };
 
-/** Connects to PostgreSQL at `url`; `schema`, when given, becomes the search path of every connection. */
-export function openPostgresDatabase(url: string, options: { schema?: string; maxConnections?: number } = {}): OpenedDatabase {
+/** A dropped connection's error, as a process warning: the server's words only, never the connection string. */
+function warnConnectionLost(error: Error): void {
+  process.emitWarning(`a PostgreSQL connection of Writ's store was lost and will be replaced: ${error.message}`, { code: 'WRIT_STORE_CONNECTION_LOST' });
+}
+
+/**
+ * Connects to PostgreSQL at `url`; `schema`, when given, becomes the search path of every connection.
+ * A connection the server ends (a restart, a failover, `pg_terminate_backend`, an idle timeout) raises an 'error' on
+ * its client: without a listener that event would end the whole process, so every client and the pool get one, and
+ * the pool replaces the connection at the next use (`onConnectionError` hears of it).
+ */
+export function openPostgresDatabase(url: string, options: { schema?: string; maxConnections?: number; onConnectionError?: (error: Error) => void } = {}): OpenedDatabase {
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
     throw new RangeError(`schema name "${options.schema}" must be a lower-case SQL identifier`);
   }
@@ -45,6 +55,11 @@ export function openPostgresDatabase(url: string, options: { schema?: string; ma
     max: options.maxConnections ?? 10,
     types,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  const onConnectionError = options.onConnectionError ?? warnConnectionLost;
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionError);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, capabilities: postgresCapabilities, close: () => db.destroy() };
