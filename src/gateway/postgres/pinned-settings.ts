@@ -1,6 +1,6 @@
 // The settings that change how PostgreSQL lexes a statement, pinned for every session so the server reads text as Writ's parser does.
 import { isRecord } from './statement-facts.ts';
-import type { SettingChange } from './statement-facts.ts';
+import type { SettingFacts } from './statement-details.ts';
 import type { InspectedStatement, SqlInspection } from './statement-inspector.ts';
 
 /*
@@ -47,12 +47,20 @@ export function isPinnedSetting(name: string): boolean {
   return Object.hasOwn(PINNED_SETTINGS, name);
 }
 
-function changeRefusal(change: SettingChange): string | undefined {
-  if (change.kind === 'VAR_RESET_ALL') return 'RESET ALL: it would reset the settings Writ pins for this session (client_encoding, standard_conforming_strings)';
-  if (!isPinnedSetting(change.name)) return undefined;
-  const [value, ...rest] = change.values ?? [];
-  if (change.kind === 'VAR_SET_VALUE' && value !== undefined && rest.length === 0 && isPinnedValue(change.name, value)) return undefined;
-  return `changing ${change.name}: Writ keeps it at ${PINNED_SETTINGS[change.name] ?? ''} so that the database reads every statement as Writ does`;
+/**
+ * Whether this SET sets a pinned setting to the very value Writ pins: it changes nothing (drivers send
+ * `SET NAMES 'UTF8'`), so every level allows it.
+ * @example setsPinnedValue(settingFacts(parsed("SET client_encoding = 'utf-8'"))) // true
+ */
+export function setsPinnedValue(setting: SettingFacts): boolean {
+  const [value, ...rest] = setting.values;
+  return isPinnedSetting(setting.name) && setting.action === 'set' && value !== undefined && rest.length === 0 && isPinnedValue(setting.name, value);
+}
+
+function changeRefusal(setting: SettingFacts): string | undefined {
+  if (setting.action === 'reset-all') return 'RESET ALL: it would reset the settings Writ pins for this session (client_encoding, standard_conforming_strings)';
+  if (!isPinnedSetting(setting.name) || setsPinnedValue(setting)) return undefined;
+  return `changing ${setting.name}: Writ keeps it at ${PINNED_SETTINGS[setting.name] ?? ''} so that the database reads every statement as Writ does`;
 }
 
 function configCallRefusal(name: string | undefined): string | undefined {

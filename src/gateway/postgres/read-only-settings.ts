@@ -1,5 +1,5 @@
 // Which SET, RESET, BEGIN and SET TRANSACTION statements a read-only session may run: harmless settings, never READ WRITE.
-import { isPinnedSetting, isPinnedValue } from './pinned-settings.ts';
+import { setsPinnedValue } from './pinned-settings.ts';
 import { isRecord } from './statement-facts.ts';
 import type { InspectedStatement, SettingFacts, TransactionFacts } from './statement-inspector.ts';
 
@@ -67,10 +67,7 @@ function settingRefusal(label: string, setting: SettingFacts): string | undefine
     case 'set-default':
     case 'set-current':
     case 'reset': {
-      if (isHarmlessSetting(setting.name)) return undefined;
-      // Setting a pinned setting to the value Writ pins changes nothing (drivers do it); any other change is refused.
-      const [value, ...rest] = setting.values;
-      if (isPinnedSetting(setting.name) && setting.action === 'set' && value !== undefined && rest.length === 0 && isPinnedValue(setting.name, value)) return undefined;
+      if (isHarmlessSetting(setting.name) || setsPinnedValue(setting)) return undefined;
       const guarded = GUARDED_SETTINGS[setting.name];
       return `${label}: ${guarded ?? 'only harmless settings (such as search_path or statement_timeout) may be changed'}`;
     }

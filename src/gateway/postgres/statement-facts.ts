@@ -1,4 +1,5 @@
 // One iterative walk over a statement's parse tree, gathering what the rules look for anywhere in it.
+import { settingFacts, type SettingFacts } from './statement-details.ts';
 
 /** A data-modifying statement found in a tree: the statement itself, or one nested in a CTE, EXPLAIN, PREPARE or COPY. */
 export interface Modification {
@@ -22,19 +23,11 @@ export interface TreeFacts {
    * Every SET or RESET anywhere in the tree, wrapped in a VariableSetStmt node or not (ALTER ROLE ... SET,
    * ALTER DATABASE ... SET, ALTER SYSTEM and a function's SET clause hold it unwrapped).
    */
-  readonly settingChanges: readonly SettingChange[];
+  readonly settingChanges: readonly SettingFacts[];
   /** The first argument of each set_config call: the setting's name when it is a string constant, else undefined. */
   readonly configCalls: readonly (string | undefined)[];
 }
 
-/** One SET or RESET as the parse tree has it: `kind` is VAR_SET_VALUE, VAR_RESET, VAR_RESET_ALL... */
-export interface SettingChange {
-  readonly kind: string;
-  /** Lower-cased; empty for RESET ALL. */
-  readonly name: string;
-  /** The values as text when every one is a constant; undefined when one is not (or for DEFAULT, RESET). */
-  readonly values: readonly string[] | undefined;
-}
 
 const MODIFYING = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
@@ -52,7 +45,7 @@ interface FactSets {
   readonly modifications: Modification[];
   readonly functions: Set<string>;
   readonly lockingClauses: Set<string>;
-  readonly settingChanges: SettingChange[];
+  readonly settingChanges: SettingFacts[];
   readonly configCalls: (string | undefined)[];
   selectInto: boolean;
 }
@@ -122,40 +115,9 @@ function firstStringArgument(args: unknown): string | undefined {
   return Array.isArray(args) ? stringConstant((args as readonly unknown[])[0]) : undefined;
 }
 
-/** A constant as text (string, integer, float or boolean), or undefined for an expression. */
-function constantValue(node: unknown): string | undefined {
-  const constant = isRecord(node) ? node['A_Const'] : undefined;
-  if (!isRecord(constant)) return undefined;
-  for (const [field, inner] of [['sval', 'sval'], ['ival', 'ival'], ['fval', 'fval'], ['boolval', 'boolval']] as const) {
-    const holder = constant[field];
-    if (!isRecord(holder)) continue;
-    const value = holder[inner];
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-    // Protobuf leaves out zero, false and the empty string.
-    return field === 'ival' ? '0' : field === 'boolval' ? 'false' : '';
-  }
-  return undefined;
-}
-
-/** The body of a SET or RESET: an object whose `kind` is one of PostgreSQL's VariableSetKind values. */
-function settingChangeOf(body: Readonly<Record<string, unknown>>): SettingChange | undefined {
-  const kind = body['kind'];
-  if (typeof kind !== 'string' || !kind.startsWith('VAR_')) return undefined;
-  const name = typeof body['name'] === 'string' ? body['name'].toLowerCase() : '';
-  const args = body['args'];
-  let values: string[] | undefined;
-  if (kind === 'VAR_SET_VALUE' && Array.isArray(args)) {
-    values = [];
-    for (const arg of args as readonly unknown[]) {
-      const value = constantValue(arg);
-      if (value === undefined) {
-        values = undefined;
-        break;
-      }
-      values.push(value);
-    }
-  }
-  return { kind, name, values };
+/** The body of a SET or RESET, wrapped in a VariableSetStmt node or not: its `kind` is a VariableSetKind (`VAR_SET_VALUE`...). */
+function isSettingBody(body: Readonly<Record<string, unknown>>): boolean {
+  return typeof body['kind'] === 'string' && body['kind'].startsWith('VAR_');
 }
 
 /**
@@ -174,8 +136,7 @@ export function collectTreeFacts(root: unknown): TreeFacts {
     }
     if (!isRecord(value)) continue;
     if (name !== undefined) visitNode(name, value, facts);
-    const change = settingChangeOf(value);
-    if (change !== undefined) facts.settingChanges.push(change);
+    if (isSettingBody(value)) facts.settingChanges.push(settingFacts(value));
     const keys = Object.keys(value);
     for (let index = keys.length - 1; index >= 0; index -= 1) {
       const key = keys[index] ?? '';
